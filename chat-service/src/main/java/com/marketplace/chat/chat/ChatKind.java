@@ -1,0 +1,33 @@
+package com.marketplace.chat.chat;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The two kinds of chat. They differ in who may take part, not in how messages flow, so
+ * one pipeline serves both and this value tells them apart in URLs, rows and channels.
+ */
+public enum ChatKind {
+
+	/** A client and a master (service provider). */
+	SERVICE("service"),
+
+	/** A client and the support agent assigned to the chat. */
+	SUPPORT("support");
+
+	private final String key;
+
+	ChatKind(String key) {
+		this.key = key;
+	}
+
+	/** The lower-case name used in URLs ({@code /ws/service-chats}), rows and Redis channels. */
+	public String key() {
+		return this.key;
+	}
+
+	public static Optional<ChatKind> fromKey(String key) {
+		return Arrays.stream(values()).filter((kind) -> kind.key.equals(key)).findFirst();
+	}
+
+}

@@ -1,0 +1,20 @@
+package com.marketplace.chat.chat;
+
+import org.springframework.http.HttpStatus;
+
+/** List sizes: 1 to 200, 50 when not given. */
+final class Paging {
+
+	static final int MAX = 200;
+
+	private Paging() {
+	}
+
+	static int clamp(int limit) {
+		if (limit < 1 || limit > MAX) {
+			throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX + ".");
+		}
+		return limit;
+	}
+
+}

@@ -1,0 +1,82 @@
+package com.marketplace.chat.chat;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import com.marketplace.chat.chat.ChatViews.CreateServiceChat;
+import com.marketplace.chat.chat.ChatViews.ServiceChatView;
+import com.marketplace.chat.security.ChatUser;
+import jakarta.validation.Valid;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Limit;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Service chats: one per client and master pair. Creating is allowed to either party or
+ * an admin; creating a pair that already has a chat answers 200 with that chat, so a
+ * repeated request never makes a second conversation.
+ */
+@RestController
+@RequestMapping("/api/service-chats")
+class ServiceChatController {
+
+	private final ServiceChatRepository chats;
+
+	ServiceChatController(ServiceChatRepository chats) {
+		this.chats = chats;
+	}
+
+	@PostMapping
+	ResponseEntity<ServiceChatView> create(@AuthenticationPrincipal ChatUser user, @Valid @RequestBody CreateServiceChat body) {
+		long clientId = body.clientId();
+		long masterId = body.masterId();
+		if (clientId == masterId) {
+			throw Problems.of(HttpStatus.BAD_REQUEST, "client_id and master_id must be different users.");
+		}
+		if (!user.isAdmin() && user.id() != clientId && user.id() != masterId) {
+			throw Problems.of(HttpStatus.FORBIDDEN, "Only the client, the master or an admin may create this chat.");
+		}
+		var existing = this.chats.findByClientIdAndMasterId(clientId, masterId);
+		if (existing.isPresent()) {
+			return ResponseEntity.ok(ServiceChatView.of(existing.get()));
+		}
+		ServiceChat chat;
+		try {
+			chat = this.chats.saveAndFlush(new ServiceChat(clientId, masterId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+		}
+		catch (DataIntegrityViolationException raced) {
+			return ResponseEntity.ok(ServiceChatView.of(this.chats.findByClientIdAndMasterId(clientId, masterId).orElseThrow()));
+		}
+		return ResponseEntity.created(URI.create("/api/service-chats/" + chat.getId())).body(ServiceChatView.of(chat));
+	}
+
+	@GetMapping
+	List<ServiceChatView> mine(@AuthenticationPrincipal ChatUser user,
+			@RequestParam(defaultValue = "50") int limit) {
+		return this.chats.findForParticipant(user.id(), Limit.of(Paging.clamp(limit)))
+			.stream()
+			.map(ServiceChatView::of)
+			.toList();
+	}
+
+	@GetMapping("/{id}")
+	ServiceChatView one(@AuthenticationPrincipal ChatUser user, @PathVariable long id) {
+		return this.chats.findById(id)
+			.filter((chat) -> chat.mayBeReadBy(user))
+			.map(ServiceChatView::of)
+			.orElseThrow(() -> new ChatAccessDeniedException(new ChatKey(ChatKind.SERVICE, id)));
+	}
+
+}

@@ -1,0 +1,24 @@
+package com.marketplace.chat.chat;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.persistence.LockModeType;
+
+import org.springframework.data.domain.Limit;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
+import org.springframework.data.jpa.repository.Query;
+
+interface ServiceChatRepository extends JpaRepository<ServiceChat, Long> {
+
+	@Lock(LockModeType.PESSIMISTIC_WRITE)
+	@Query("select c from ServiceChat c where c.id = :id")
+	Optional<ServiceChat> findForUpdate(long id);
+
+	Optional<ServiceChat> findByClientIdAndMasterId(long clientId, long masterId);
+
+	@Query("select c from ServiceChat c where c.clientId = :userId or c.masterId = :userId order by c.lastActivityAt desc, c.id desc")
+	List<ServiceChat> findForParticipant(long userId, Limit limit);
+
+}

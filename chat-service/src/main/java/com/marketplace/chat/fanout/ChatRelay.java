@@ -1,0 +1,250 @@
+package com.marketplace.chat.fanout;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
+
+import com.marketplace.chat.chat.ChatAccess;
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.message.MessageHistory;
+import com.marketplace.chat.message.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * This replica's side of the fan-out. For every chat with local connections it keeps a
+ * subscription and a delivery lane; the lane hands messages to {@link Delivery} in
+ * {@code seq} order with no gap and no repeat, whatever order the bus brought them in:
+ * <ul>
+ * <li>a message at or below the last delivered {@code seq} is a duplicate and dropped;</li>
+ * <li>one that jumps ahead is held for {@code chat.fanout.gap-wait}, then the missing
+ * ones are read from MySQL;</li>
+ * <li>every {@code chat.fanout.sweep-interval} the chat's {@code last_seq} is compared
+ * with what was delivered, which finds a lost publication that no later one revealed.</li>
+ * </ul>
+ */
+@Component
+public class ChatRelay implements DisposableBean {
+
+	private static final Logger log = LoggerFactory.getLogger(ChatRelay.class);
+
+	private final Fanout fanout;
+
+	private final Delivery delivery;
+
+	private final MessageHistory history;
+
+	private final ChatAccess chats;
+
+	private final FanoutProperties properties;
+
+	private final Map<ChatKey, LocalChat> active = new HashMap<>();
+
+	private final ExecutorService lanes = Executors.newVirtualThreadPerTaskExecutor();
+
+	private final ScheduledExecutorService timer = Executors
+		.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-relay-timer").factory());
+
+	ChatRelay(Fanout fanout, Delivery delivery, MessageHistory history, ChatAccess chats, FanoutProperties properties) {
+		this.fanout = fanout;
+		this.delivery = delivery;
+		this.history = history;
+		this.chats = chats;
+		this.properties = properties;
+		long sweepMillis = properties.sweepInterval().toMillis();
+		this.timer.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Registers local interest in a chat: the first interest subscribes this replica to the
+	 * chat's channel. Then runs {@code joined} inside the chat's lane with the last
+	 * {@code seq} delivered here, so no delivery to the chat's connections happens while it
+	 * runs: the place to add a connection and replay what it missed. Blocks until done.
+	 */
+	public void join(ChatKey chat, LongConsumer joined) {
+		LocalChat local;
+		synchronized (this.active) {
+			local = this.active.computeIfAbsent(chat, LocalChat::new);
+			local.members++;
+		}
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		local.lane.execute(() -> {
+			try {
+				local.startIfNeeded();
+				joined.accept(local.delivered);
+				done.complete(null);
+			}
+			catch (RuntimeException ex) {
+				done.completeExceptionally(ex);
+			}
+		});
+		try {
+			done.get(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException | ExecutionException | TimeoutException ex) {
+			leave(chat);
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+			throw new IllegalStateException("Could not start delivery for " + chat, ex);
+		}
+	}
+
+	/** Drops one local interest; the last one unsubscribes this replica from the chat. */
+	public void leave(ChatKey chat) {
+		synchronized (this.active) {
+			LocalChat local = this.active.get(chat);
+			if (local != null && --local.members == 0) {
+				this.active.remove(chat);
+				local.lane.execute(local::stop);
+			}
+		}
+	}
+
+	/** Runs a task in the chat's delivery lane if the chat is active here. */
+	public void runInLane(ChatKey chat, Runnable task) {
+		LocalChat local;
+		synchronized (this.active) {
+			local = this.active.get(chat);
+		}
+		if (local != null) {
+			local.lane.execute(task);
+		}
+	}
+
+	private void sweep() {
+		List<LocalChat> snapshot;
+		synchronized (this.active) {
+			snapshot = new ArrayList<>(this.active.values());
+		}
+		snapshot.forEach((local) -> local.lane.execute(local::catchUp));
+	}
+
+	@Override
+	public void destroy() {
+		this.timer.shutdownNow();
+		this.lanes.shutdownNow();
+	}
+
+	/** One chat with local connections; every field is touched only from its lane. */
+	private final class LocalChat {
+
+		private final ChatKey chat;
+
+		private final SerialLane lane = new SerialLane(ChatRelay.this.lanes);
+
+		private final TreeMap<Long, Held> ahead = new TreeMap<>();
+
+		private int members;
+
+		private long delivered = -1;
+
+		private boolean started;
+
+		private boolean gapFillScheduled;
+
+		private Fanout.Listening listening;
+
+		LocalChat(ChatKey chat) {
+			this.chat = chat;
+		}
+
+		void startIfNeeded() {
+			if (this.started) {
+				return;
+			}
+			subscribe();
+			this.delivered = ChatRelay.this.chats.lastSeq(this.chat);
+			this.started = true;
+		}
+
+		private void subscribe() {
+			try {
+				this.listening = ChatRelay.this.fanout.listen(this.chat,
+						(message, origin) -> this.lane.execute(() -> received(message, origin)));
+			}
+			catch (RuntimeException ex) {
+				log.warn("Subscribing to {} failed; delivering from the database until it succeeds: {}", this.chat,
+						ex.toString());
+			}
+		}
+
+		void received(StoredMessage message, String origin) {
+			if (!this.started || message.seq() <= this.delivered) {
+				return;
+			}
+			this.ahead.putIfAbsent(message.seq(), new Held(message, origin));
+			deliverInOrder();
+			if (!this.ahead.isEmpty() && !this.gapFillScheduled) {
+				this.gapFillScheduled = true;
+				ChatRelay.this.timer.schedule(() -> this.lane.execute(this::fillGap),
+						ChatRelay.this.properties.gapWait().toMillis(), TimeUnit.MILLISECONDS);
+			}
+		}
+
+		private void fillGap() {
+			this.gapFillScheduled = false;
+			if (this.started && !this.ahead.isEmpty()) {
+				readUpTo(this.ahead.lastKey());
+			}
+		}
+
+		/** Compares with the database: delivers whatever was committed but not heard of. */
+		void catchUp() {
+			if (!this.started) {
+				return;
+			}
+			if (this.listening == null) {
+				subscribe();
+			}
+			readUpTo(ChatRelay.this.chats.lastSeq(this.chat));
+		}
+
+		private void readUpTo(long lastSeq) {
+			if (lastSeq <= this.delivered) {
+				return;
+			}
+			for (StoredMessage message : ChatRelay.this.history.bySeq(this.chat, this.delivered, lastSeq)) {
+				this.ahead.putIfAbsent(message.seq(), new Held(message, null));
+			}
+			deliverInOrder();
+		}
+
+		private void deliverInOrder() {
+			while (!this.ahead.isEmpty() && this.ahead.firstKey() <= this.delivered + 1) {
+				Held next = this.ahead.pollFirstEntry().getValue();
+				if (next.message().seq() == this.delivered + 1) {
+					ChatRelay.this.delivery.deliverLocally(next.message(), next.origin());
+					this.delivered = next.message().seq();
+				}
+			}
+		}
+
+		void stop() {
+			this.started = false;
+			this.ahead.clear();
+			if (this.listening != null) {
+				this.listening.close();
+				this.listening = null;
+			}
+		}
+
+	}
+
+	private record Held(StoredMessage message, String origin) {
+	}
+
+}

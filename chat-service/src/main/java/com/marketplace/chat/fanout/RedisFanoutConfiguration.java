@@ -1,0 +1,28 @@
+package com.marketplace.chat.fanout;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "redis")
+class RedisFanoutConfiguration {
+
+	/**
+	 * Listeners run on the thread that read the publication, one channel's publications in
+	 * the order Redis sent them. The container's default executor starts a thread per
+	 * message and reorders them. The listeners only enqueue into a chat's lane, so they
+	 * never block Lettuce's event loop.
+	 */
+	@Bean
+	RedisMessageListenerContainer redisMessageListenerContainer(RedisConnectionFactory connections) {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(connections);
+		container.setTaskExecutor(new SyncTaskExecutor());
+		return container;
+	}
+
+}

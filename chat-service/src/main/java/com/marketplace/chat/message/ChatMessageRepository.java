@@ -1,0 +1,33 @@
+package com.marketplace.chat.message;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.marketplace.chat.chat.ChatKind;
+
+import org.springframework.data.domain.Limit;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+interface ChatMessageRepository extends JpaRepository<ChatMessage, Long> {
+
+	Optional<ChatMessage> findByChatKindAndChatIdAndSenderIdAndClientMessageId(ChatKind kind, long chatId, long senderId,
+			String clientMessageId);
+
+	List<ChatMessage> findByChatKindAndChatIdOrderByIdDesc(ChatKind kind, long chatId, Limit limit);
+
+	List<ChatMessage> findByChatKindAndChatIdAndIdLessThanOrderByIdDesc(ChatKind kind, long chatId, long beforeId,
+			Limit limit);
+
+	List<ChatMessage> findByChatKindAndChatIdAndIdGreaterThanOrderByIdAsc(ChatKind kind, long chatId, long afterId,
+			Limit limit);
+
+	List<ChatMessage> findByChatKindAndChatIdAndIdGreaterThanOrderByIdDesc(ChatKind kind, long chatId, long afterId,
+			Limit limit);
+
+	List<ChatMessage> findByChatKindAndChatIdAndIdGreaterThanAndIdLessThanOrderByIdAsc(ChatKind kind, long chatId,
+			long afterId, long beforeId, Limit limit);
+
+	List<ChatMessage> findByChatKindAndChatIdAndSeqGreaterThanAndSeqLessThanEqualOrderBySeqAsc(ChatKind kind,
+			long chatId, long fromSeqExclusive, long toSeqInclusive);
+
+}

@@ -1,0 +1,101 @@
+package com.marketplace.chat.message;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.marketplace.chat.chat.ChatAccess;
+import com.marketplace.chat.chat.ChatAccessDeniedException;
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.security.ChatUser;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * History and sending over REST, for both chat kinds. Sending takes the same path as a
+ * WebSocket frame, so connected clients receive it; a retry with the same
+ * {@code client_message_id} answers 200 with the stored message instead of 201.
+ */
+@RestController
+class MessageController {
+
+	private static final int DEFAULT_PAGE = 50;
+
+	private static final int MAX_PAGE = 200;
+
+	private final ChatAccess access;
+
+	private final Messages messages;
+
+	private final MessageHistory history;
+
+	MessageController(ChatAccess access, Messages messages, MessageHistory history) {
+		this.access = access;
+		this.messages = messages;
+		this.history = history;
+	}
+
+	@GetMapping("/api/{kind:service|support}-chats/{id}/messages")
+	List<MessageView> history(@AuthenticationPrincipal ChatUser user, @PathVariable String kind, @PathVariable long id,
+			@RequestParam(name = "before_id", required = false) Long beforeId,
+			@RequestParam(name = "after_id", required = false) Long afterId,
+			@RequestParam(defaultValue = "" + DEFAULT_PAGE) int limit) {
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw badRequest("limit must be between 1 and " + MAX_PAGE + ".");
+		}
+		if ((beforeId != null && beforeId < 1) || (afterId != null && afterId < 0)) {
+			throw badRequest("before_id must be positive and after_id must not be negative.");
+		}
+		ChatKey chat = chat(kind, id);
+		if (!this.access.mayRead(user, chat)) {
+			throw new ChatAccessDeniedException(chat);
+		}
+		return this.history.page(chat, beforeId, afterId, limit).stream().map(MessageView::of).toList();
+	}
+
+	@PostMapping("/api/{kind:service|support}-chats/{id}/messages")
+	ResponseEntity<MessageView> send(@AuthenticationPrincipal ChatUser user, @PathVariable String kind,
+			@PathVariable long id, @RequestBody SendMessage body) {
+		ChatKey chat = chat(kind, id);
+		if (!this.access.isParticipant(user, chat)) {
+			throw new ChatAccessDeniedException(chat);
+		}
+		Messages.Sent sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId(), null);
+		return ResponseEntity.status(sent.duplicate() ? HttpStatus.OK : HttpStatus.CREATED).body(MessageView.of(sent.message()));
+	}
+
+	private static ChatKey chat(String kind, long id) {
+		return new ChatKey(ChatKind.fromKey(kind).orElseThrow(), id);
+	}
+
+	private static ErrorResponseException badRequest(String detail) {
+		return new ErrorResponseException(HttpStatus.BAD_REQUEST,
+				ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail), null);
+	}
+
+	record SendMessage(String content, String clientMessageId) {
+	}
+
+	record MessageView(long id, String content, long senderId, long chatId,
+			@JsonFormat(pattern = "yyyy-MM-dd'T'HH:mm:ss", timezone = "UTC") Instant createdAt, long seq,
+			String clientMessageId) {
+
+		static MessageView of(StoredMessage message) {
+			return new MessageView(message.id(), message.content(), message.senderId(), message.chat().id(),
+					message.createdAt(), message.seq(), message.clientMessageId());
+		}
+
+	}
+
+}

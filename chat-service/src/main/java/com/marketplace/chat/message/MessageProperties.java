@@ -1,0 +1,22 @@
+package com.marketplace.chat.message;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param maxContentLength longest accepted content, in characters (Unicode code points);
+ * the column holds up to 8000
+ */
+@ConfigurationProperties("chat.message")
+public record MessageProperties(@DefaultValue("4000") int maxContentLength) {
+
+	/** Longest accepted {@code client_message_id}, in characters. */
+	public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
+
+	public MessageProperties {
+		if (maxContentLength < 1 || maxContentLength > 8000) {
+			throw new IllegalArgumentException("chat.message.max-content-length must be between 1 and 8000");
+		}
+	}
+
+}

@@ -1,0 +1,76 @@
+package com.marketplace.chat.message;
+
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.message.MessageStore.Stored;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+
+/**
+ * Sending, the same for WebSocket and REST: validate, store (commit), then announce
+ * {@link MessageStored} so the fan-out publishes it to every replica. Nobody, the sender
+ * included, hears of a message before its transaction has committed.
+ */
+@Service
+public class Messages {
+
+	private final MessageStore store;
+
+	private final ApplicationEventPublisher events;
+
+	private final MessageProperties properties;
+
+	Messages(MessageStore store, ApplicationEventPublisher events, MessageProperties properties) {
+		this.store = store;
+		this.events = events;
+		this.properties = properties;
+	}
+
+	/**
+	 * Stores and publishes a message from a participant.
+	 * @param origin the sending WebSocket connection's id, or {@code null} for REST
+	 * @return the stored message, the original one when this was a retry
+	 * @throws InvalidMessageException when content or client message id is not acceptable
+	 * @throws com.marketplace.chat.chat.ChatAccessDeniedException when the sender may not send here
+	 * @throws org.springframework.dao.DataAccessException when the database cannot store it
+	 */
+	public Sent send(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
+		validate(content, clientMessageId);
+		Stored stored;
+		try {
+			stored = this.store.store(chat, senderId, content, clientMessageId);
+		}
+		catch (DataIntegrityViolationException raced) {
+			stored = this.store.findRetry(chat, senderId, clientMessageId)
+				.map((message) -> new Stored(message, true))
+				.orElseThrow(() -> raced);
+		}
+		this.events.publishEvent(new MessageStored(stored.message(), origin));
+		return new Sent(stored.message(), stored.duplicate());
+	}
+
+	private void validate(String content, String clientMessageId) {
+		if (content == null) {
+			throw new InvalidMessageException("invalid_content", "content is required and must be a string.");
+		}
+		if (content.isBlank()) {
+			throw new InvalidMessageException("invalid_content", "content must not be blank.");
+		}
+		int length = content.codePointCount(0, content.length());
+		if (length > this.properties.maxContentLength()) {
+			throw new InvalidMessageException("content_too_long", "content has " + length
+					+ " characters; the limit is " + this.properties.maxContentLength() + ".");
+		}
+		if (clientMessageId != null && (clientMessageId.isEmpty()
+				|| clientMessageId.codePointCount(0, clientMessageId.length()) > MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH)) {
+			throw new InvalidMessageException("invalid_client_message_id",
+					"client_message_id must be 1 to " + MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH + " characters.");
+		}
+	}
+
+	/** @param duplicate whether the message had been stored before under the same client message id */
+	public record Sent(StoredMessage message, boolean duplicate) {
+	}
+
+}

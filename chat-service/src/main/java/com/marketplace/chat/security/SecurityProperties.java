@@ -1,0 +1,15 @@
+package com.marketplace.chat.security;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Which JWT claims carry the user id and the roles. The token itself is validated by
+ * Spring Security's resource server ({@code spring.security.oauth2.resourceserver.jwt.*}).
+ *
+ * @param userIdClaim claim holding the user id, a positive integer (number or string)
+ * @param rolesClaim claim holding the roles, a list of strings or one space-separated string
+ */
+@ConfigurationProperties("chat.security")
+public record SecurityProperties(@DefaultValue("sub") String userIdClaim, @DefaultValue("roles") String rolesClaim) {
+}

@@ -1,0 +1,56 @@
+package com.marketplace.chat.system;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Profiles;
+import org.springframework.util.StringUtils;
+
+/**
+ * Fails start-up in cluster mode, before any bean is made, when a setting the cluster
+ * cannot run without is missing, naming each missing property (and its environment
+ * variable), instead of letting a replica start on a default that points nowhere.
+ */
+class ClusterSettingsCheck implements EnvironmentPostProcessor, Ordered {
+
+	static final String PROFILE = "cluster";
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		if (!environment.acceptsProfiles(Profiles.of(PROFILE))) {
+			return;
+		}
+		List<String> missing = new ArrayList<>();
+		require(environment, missing, "spring.datasource.url");
+		require(environment, missing, "spring.data.redis.host", "spring.data.redis.url");
+		require(environment, missing, "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+				"spring.security.oauth2.resourceserver.jwt.jwk-set-uri");
+		if (!missing.isEmpty()) {
+			throw new IllegalStateException("Cluster mode (profile 'cluster') is missing required settings: "
+					+ String.join("; ", missing) + ". Set them as properties or environment variables.");
+		}
+	}
+
+	private static void require(ConfigurableEnvironment environment, List<String> missing, String... anyOf) {
+		for (String property : anyOf) {
+			if (StringUtils.hasText(environment.getProperty(property))) {
+				return;
+			}
+		}
+		List<String> described = new ArrayList<>();
+		for (String property : anyOf) {
+			described.add(property + " (" + property.toUpperCase().replace('.', '_').replace("-", "") + ")");
+		}
+		missing.add(String.join(" or ", described));
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+}

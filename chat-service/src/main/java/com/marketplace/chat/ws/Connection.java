@@ -1,0 +1,93 @@
+package com.marketplace.chat.ws;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.marketplace.chat.chat.ChatKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+/** One WebSocket connection on this replica: who it is, which chat, what it has seen. */
+final class Connection {
+
+	private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+	private static final int REMEMBERED_SENDS = 64;
+
+	final String id = UUID.randomUUID().toString();
+
+	final WebSocketSession session;
+
+	final ChatKey chat;
+
+	final long userId;
+
+	volatile Instant expiresAt;
+
+	volatile long lastPongNanos = System.nanoTime();
+
+	/** Highest {@code seq} this connection has been given or has sent; only the chat's lane touches it. */
+	long lastSeq = -1;
+
+	private final long[] recentSends = new long[REMEMBERED_SENDS];
+
+	private int recentSendsNext;
+
+	private final AtomicBoolean closing = new AtomicBoolean();
+
+	private Outbox outbox;
+
+	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt) {
+		this.session = session;
+		this.chat = chat;
+		this.userId = userId;
+		this.expiresAt = expiresAt;
+	}
+
+	void attach(Outbox outbox) {
+		this.outbox = outbox;
+	}
+
+	boolean send(String frame) {
+		return this.outbox.offer(frame);
+	}
+
+	/** Remembers a message this connection sent, so a copy read back from the database is not echoed to it. */
+	synchronized void rememberSent(long messageId) {
+		this.recentSends[this.recentSendsNext] = messageId;
+		this.recentSendsNext = (this.recentSendsNext + 1) % REMEMBERED_SENDS;
+	}
+
+	synchronized boolean sent(long messageId) {
+		for (long id : this.recentSends) {
+			if (id == messageId) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Closes once, on a virtual thread: a close frame to a stuck reader may take a while. */
+	void close(CloseStatus status) {
+		if (this.closing.compareAndSet(false, true)) {
+			Thread.startVirtualThread(() -> {
+				try {
+					this.session.close(status);
+				}
+				catch (IOException | RuntimeException ex) {
+					log.debug("Closing {} failed: {}", this.id, ex.toString());
+				}
+			});
+		}
+	}
+
+	boolean isClosing() {
+		return this.closing.get() || !this.session.isOpen();
+	}
+
+}

@@ -1,0 +1,106 @@
+package com.marketplace.chat.ws;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+
+/**
+ * Keeps this replica's connections honest: WebSocket pings, closing connections that stop
+ * answering them, closing connections whose token expired (1008), and on shutdown
+ * refusing new handshakes and closing every connection with 1001 so clients resume on
+ * another replica. Stops before the web server does.
+ */
+@Component
+class ConnectionSupervisor implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
+
+	private final LocalConnections connections;
+
+	private final WsProperties properties;
+
+	private volatile boolean running;
+
+	private volatile boolean draining;
+
+	ConnectionSupervisor(@Lazy LocalConnections connections, WsProperties properties) {
+		this.connections = connections;
+		this.properties = properties;
+	}
+
+	boolean isDraining() {
+		return this.draining;
+	}
+
+	@Scheduled(fixedDelayString = "${chat.ws.ping-interval:25s}", initialDelayString = "${chat.ws.ping-interval:25s}")
+	void ping() {
+		long deadline = System.nanoTime() - this.properties.pongTimeout().toNanos();
+		for (Connection connection : this.connections.all()) {
+			if (connection.isClosing()) {
+				continue;
+			}
+			if (connection.lastPongNanos - deadline < 0) {
+				log.info("Closing {}: no pong for {}", connection.id, this.properties.pongTimeout());
+				connection.close(CloseStatus.NORMAL.withReason("no pong"));
+				continue;
+			}
+			Thread.startVirtualThread(() -> {
+				try {
+					connection.session.sendMessage(new PingMessage());
+				}
+				catch (IOException | RuntimeException ex) {
+					log.debug("Ping to {} failed: {}", connection.id, ex.toString());
+				}
+			});
+		}
+	}
+
+	@Scheduled(fixedDelay = 1, timeUnit = TimeUnit.SECONDS)
+	void closeExpired() {
+		Instant now = Instant.now();
+		for (Connection connection : this.connections.all()) {
+			if (!connection.isClosing() && ChatSocketHandler.expired(connection, now)) {
+				connection.close(CloseStatus.POLICY_VIOLATION.withReason("token expired"));
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	/** Refuses new handshakes, closes every connection with 1001 and waits briefly for the close frames to go out. */
+	@Override
+	public void stop() {
+		this.draining = true;
+		this.connections.all().forEach((connection) -> connection.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
+		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (this.connections.count() > 0 && System.nanoTime() < until) {
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

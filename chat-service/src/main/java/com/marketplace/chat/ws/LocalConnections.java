@@ -1,0 +1,82 @@
+package com.marketplace.chat.ws;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.fanout.Delivery;
+import com.marketplace.chat.message.StoredMessage;
+
+import org.springframework.stereotype.Component;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The connections of this replica, and only this one, by chat. Receives each chat's
+ * messages from the relay in order and hands them to every local connection of the
+ * chat except the one that sent it; each message is encoded once for all of them.
+ */
+@Component
+class LocalConnections implements Delivery {
+
+	private final Map<String, Connection> all = new ConcurrentHashMap<>();
+
+	private final Map<ChatKey, Set<Connection>> byChat = new ConcurrentHashMap<>();
+
+	private final JsonMapper json;
+
+	LocalConnections(JsonMapper json) {
+		this.json = json;
+	}
+
+	void opened(Connection connection) {
+		this.all.put(connection.id, connection);
+	}
+
+	/** Makes the connection a receiver of its chat; call from the chat's lane. */
+	void joined(Connection connection) {
+		this.byChat.computeIfAbsent(connection.chat, (chat) -> ConcurrentHashMap.newKeySet()).add(connection);
+	}
+
+	void closed(Connection connection) {
+		this.all.remove(connection.id);
+		this.byChat.computeIfPresent(connection.chat, (chat, members) -> {
+			members.remove(connection);
+			return members.isEmpty() ? null : members;
+		});
+	}
+
+	int count() {
+		return this.all.size();
+	}
+
+	Collection<Connection> all() {
+		return List.copyOf(this.all.values());
+	}
+
+	@Override
+	public void deliverLocally(StoredMessage message, String origin) {
+		Set<Connection> members = this.byChat.get(message.chat());
+		if (members == null) {
+			return;
+		}
+		String frame = null;
+		for (Connection connection : members) {
+			if (message.seq() <= connection.lastSeq) {
+				continue;
+			}
+			connection.lastSeq = message.seq();
+			if (connection.id.equals(origin) || connection.sent(message.id())) {
+				continue;
+			}
+			if (frame == null) {
+				frame = this.json.writeValueAsString(Frames.MessageOut.of(message));
+			}
+			connection.send(frame);
+		}
+	}
+
+}

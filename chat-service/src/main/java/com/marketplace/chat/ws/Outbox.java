@@ -1,0 +1,100 @@
+package com.marketplace.chat.ws;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+
+/**
+ * One connection's bounded send queue. Frames are written with the container's
+ * asynchronous send, one at a time, so no caller ever waits for a slow reader: a
+ * delivery lane only enqueues. When the queue passes its limit, or one write fails or
+ * outlives the send timeout, {@code onOverflow} is told once and the outbox stops
+ * accepting frames.
+ */
+final class Outbox {
+
+	private final RemoteEndpoint.Async remote;
+
+	private final long limitChars;
+
+	private final Consumer<String> onOverflow;
+
+	private final Queue<String> queue = new ConcurrentLinkedQueue<>();
+
+	private final AtomicLong queuedChars = new AtomicLong();
+
+	private final AtomicBoolean writing = new AtomicBoolean();
+
+	private final AtomicBoolean failed = new AtomicBoolean();
+
+	Outbox(RemoteEndpoint.Async remote, long limitBytes, Consumer<String> onOverflow) {
+		this.remote = remote;
+		this.limitChars = Math.max(1, limitBytes / 2);
+		this.onOverflow = onOverflow;
+	}
+
+	/** Queues a text frame; {@code false} if the outbox has overflowed or failed. */
+	boolean offer(String frame) {
+		if (this.failed.get()) {
+			return false;
+		}
+		if (this.queuedChars.addAndGet(frame.length()) > this.limitChars) {
+			fail("send buffer full");
+			return false;
+		}
+		this.queue.add(frame);
+		pump();
+		return true;
+	}
+
+	long queuedChars() {
+		return this.queuedChars.get();
+	}
+
+	private void pump() {
+		while (!this.failed.get() && !this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
+			String next = this.queue.poll();
+			if (next == null) {
+				this.writing.set(false);
+				continue;
+			}
+			this.queuedChars.addAndGet(-next.length());
+			// Exactly one of this thread and the completion handler goes on pumping: the one
+			// that finds the other already done. The handler may run inline, inside sendText.
+			AtomicBoolean handoff = new AtomicBoolean();
+			SendHandler completion = (result) -> {
+				if (!result.isOK()) {
+					fail("write failed: " + result.getException());
+					return;
+				}
+				this.writing.set(false);
+				if (!handoff.compareAndSet(false, true)) {
+					pump();
+				}
+			};
+			try {
+				this.remote.sendText(next, completion);
+			}
+			catch (RuntimeException ex) {
+				fail("write failed: " + ex);
+				return;
+			}
+			if (handoff.compareAndSet(false, true)) {
+				return;
+			}
+		}
+	}
+
+	private void fail(String reason) {
+		if (this.failed.compareAndSet(false, true)) {
+			this.queue.clear();
+			this.onOverflow.accept(reason);
+		}
+	}
+
+}

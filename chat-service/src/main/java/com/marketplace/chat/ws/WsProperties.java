@@ -1,0 +1,33 @@
+package com.marketplace.chat.ws;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * WebSocket settings, with the defaults a production deployment would pick.
+ *
+ * @param allowedOrigins browser origins (patterns such as {@code https://*.example.com})
+ * allowed to connect; requests without an {@code Origin} header (apps, servers) are not
+ * restricted; empty allows only same-origin pages
+ * @param maxFrameSize largest accepted text frame, in UTF-16 characters; a larger frame
+ * closes the connection with 1009
+ * @param pingInterval how often the server sends a WebSocket ping to each connection
+ * @param pongTimeout a connection that has not answered a ping for this long is closed
+ * @param sendBufferLimit most bytes waiting to be sent to one connection; a reader that
+ * falls further behind is closed with 1013
+ * @param sendTimeLimit longest one frame may take to be written; slower readers are
+ * closed with 1013
+ * @param maxConnections connections one replica accepts before answering 503
+ * @param resumeLimit most messages replayed on connect with {@code after_id}; older
+ * ones are read from the REST history
+ */
+@ConfigurationProperties("chat.ws")
+public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultValue("16384") int maxFrameSize,
+		@DefaultValue("25s") Duration pingInterval, @DefaultValue("60s") Duration pongTimeout,
+		@DefaultValue("1MB") DataSize sendBufferLimit, @DefaultValue("10s") Duration sendTimeLimit,
+		@DefaultValue("20000") int maxConnections, @DefaultValue("1000") int resumeLimit) {
+}

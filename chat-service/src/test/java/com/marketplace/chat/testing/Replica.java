@@ -1,0 +1,93 @@
+package com.marketplace.chat.testing;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.marketplace.chat.ChatApplication;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One running replica of the service in cluster mode, on its own port, sharing the test
+ * database, Redis and issuer with every other replica.
+ */
+public final class Replica implements AutoCloseable {
+
+	public static final String ALLOWED_ORIGIN = "https://marketplace.example";
+
+	private final String name;
+
+	private final ConfigurableApplicationContext context;
+
+	private final int port;
+
+	private Replica(String name, ConfigurableApplicationContext context) {
+		this.name = name;
+		this.context = context;
+		this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+	}
+
+	public static Replica start(String name, Map<String, Object> overrides) {
+		TestInfrastructure infrastructure = TestInfrastructure.get();
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("server.port", 0);
+		properties.put("server.address", "127.0.0.1");
+		properties.put("spring.datasource.url", infrastructure.jdbcUrl());
+		properties.put("spring.datasource.username", infrastructure.user());
+		properties.put("spring.datasource.password", infrastructure.password());
+		properties.put("spring.data.redis.host", infrastructure.redisHost());
+		properties.put("spring.data.redis.port", infrastructure.redisPort());
+		properties.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer.get().issuerUri());
+		properties.put("spring.security.oauth2.resourceserver.jwt.audiences", TestIssuer.AUDIENCE);
+		properties.put("chat.ws.allowed-origins", ALLOWED_ORIGIN);
+		properties.put("logging.structured.format.console", "");
+		properties.put("chat.fanout.sweep-interval", "1s");
+		properties.put("spring.jmx.enabled", false);
+		properties.putAll(overrides);
+		// As command-line arguments, so they win over the profile's own files, as a real
+		// deployment's environment would.
+		String[] arguments = properties.entrySet()
+			.stream()
+			.map((entry) -> "--" + entry.getKey() + "=" + entry.getValue())
+			.toArray(String[]::new);
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(ChatApplication.class).profiles("cluster")
+			.run(arguments);
+		return new Replica(name, context);
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	public String httpUrl() {
+		return "http://127.0.0.1:" + this.port;
+	}
+
+	public String wsUrl() {
+		return "ws://127.0.0.1:" + this.port;
+	}
+
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
+	public boolean isRunning() {
+		return this.context.isActive();
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+	@Override
+	public String toString() {
+		return this.name + "@" + this.port;
+	}
+
+}

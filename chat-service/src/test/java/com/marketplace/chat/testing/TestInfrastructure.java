@@ -1,0 +1,128 @@
+package com.marketplace.chat.testing;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.mysql.MySQLContainer;
+
+/**
+ * The real MySQL-compatible database and Redis the tests run against, once per JVM.
+ * <p>
+ * With {@code CHAT_TEST_JDBC_URL} (a server URL such as {@code jdbc:mariadb://127.0.0.1:3306/}),
+ * {@code CHAT_TEST_DB_USER}, {@code CHAT_TEST_DB_PASSWORD} and {@code CHAT_TEST_REDIS_URL}
+ * set, those servers are used; otherwise Testcontainers starts MySQL 8.4 and Redis 7 where
+ * a Docker engine exists. With neither, every test fails saying what to start. Each JVM
+ * gets a database of its own, dropped at exit.
+ */
+public final class TestInfrastructure {
+
+	private static TestInfrastructure instance;
+
+	private final String jdbcUrl;
+
+	private final String user;
+
+	private final String password;
+
+	private final String redisHost;
+
+	private final int redisPort;
+
+	private TestInfrastructure(String serverJdbcUrl, String user, String password, String redisUrl) {
+		this.user = user;
+		this.password = password;
+		String database = "chat_test_" + Long.toString(System.currentTimeMillis(), 36)
+				+ ThreadLocalRandom.current().nextInt(1000);
+		String base = serverJdbcUrl.endsWith("/") ? serverJdbcUrl : serverJdbcUrl + "/";
+		execute(base, "CREATE DATABASE " + database + " CHARACTER SET utf8mb4");
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			try {
+				execute(base, "DROP DATABASE IF EXISTS " + database);
+			}
+			catch (RuntimeException ex) {
+				// the server may be gone already; the database name is unique, so nothing collides
+			}
+		}));
+		this.jdbcUrl = base + database;
+		URI redis = URI.create(redisUrl);
+		this.redisHost = redis.getHost();
+		this.redisPort = (redis.getPort() > 0) ? redis.getPort() : 6379;
+	}
+
+	public static synchronized TestInfrastructure get() {
+		if (instance == null) {
+			instance = start();
+		}
+		return instance;
+	}
+
+	private static TestInfrastructure start() {
+		String jdbc = System.getenv("CHAT_TEST_JDBC_URL");
+		String redis = System.getenv("CHAT_TEST_REDIS_URL");
+		if (jdbc != null && !jdbc.isBlank() && redis != null && !redis.isBlank()) {
+			return new TestInfrastructure(jdbc, envOr("CHAT_TEST_DB_USER", "root"), envOr("CHAT_TEST_DB_PASSWORD", ""),
+					redis);
+		}
+		if (DockerClientFactory.instance().isDockerAvailable()) {
+			MySQLContainer mysql = new MySQLContainer("mysql:8.4").withUsername("root").withPassword("test");
+			mysql.start();
+			GenericContainer<?> redisContainer = new GenericContainer<>("redis:7").withExposedPorts(6379);
+			redisContainer.start();
+			String server = "jdbc:mysql://" + mysql.getHost() + ":" + mysql.getMappedPort(3306) + "/";
+			return new TestInfrastructure(server, "root", "test",
+					"redis://" + redisContainer.getHost() + ":" + redisContainer.getMappedPort(6379));
+		}
+		throw new IllegalStateException("""
+				These tests need a real MySQL-compatible database and a real Redis, and found neither \
+				configuration nor a Docker engine. Either start MariaDB/MySQL and Redis and set \
+				CHAT_TEST_JDBC_URL=jdbc:mariadb://127.0.0.1:3306/ CHAT_TEST_DB_USER=root CHAT_TEST_DB_PASSWORD= \
+				CHAT_TEST_REDIS_URL=redis://127.0.0.1:6379 (bash .ci/run does all of this), or start Docker \
+				so Testcontainers can run MySQL 8.4 and Redis 7.""");
+	}
+
+	private static String envOr(String name, String fallback) {
+		String value = System.getenv(name);
+		return (value != null) ? value : fallback;
+	}
+
+	private void execute(String url, String sql) {
+		try (Connection connection = DriverManager.getConnection(url, this.user, this.password);
+				Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not run '" + sql + "' on " + url + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	public String jdbcUrl() {
+		return this.jdbcUrl;
+	}
+
+	public String user() {
+		return this.user;
+	}
+
+	public String password() {
+		return this.password;
+	}
+
+	public String redisHost() {
+		return this.redisHost;
+	}
+
+	public int redisPort() {
+		return this.redisPort;
+	}
+
+	public Connection openDatabase() throws SQLException {
+		return DriverManager.getConnection(this.jdbcUrl, this.user, this.password);
+	}
+
+}

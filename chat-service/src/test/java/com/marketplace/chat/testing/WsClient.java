@@ -1,0 +1,187 @@
+package com.marketplace.chat.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real WebSocket client (the JDK's) that records every frame it receives, for tests.
+ * It answers server pings with pongs, as browsers do.
+ */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+	public static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+
+	private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+	private final StringBuilder partial = new StringBuilder();
+
+	private WebSocket socket;
+
+	/** The handshake was answered with a plain HTTP status instead of an upgrade. */
+	public static final class Refused extends RuntimeException {
+
+		public final int status;
+
+		Refused(int status) {
+			super("handshake refused with HTTP " + status);
+			this.status = status;
+		}
+
+	}
+
+	public static WsClient connect(String url) {
+		return connect(url, Map.of());
+	}
+
+	public static WsClient connect(String url, Map<String, String> headers) {
+		WsClient client = new WsClient();
+		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+		headers.forEach(builder::header);
+		try {
+			client.socket = builder.buildAsync(URI.create(url), client).join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof WebSocketHandshakeException handshake) {
+				throw new Refused(handshake.getResponse().statusCode());
+			}
+			throw ex;
+		}
+		return client;
+	}
+
+	/** Connects, expecting a refusal; returns its HTTP status. */
+	public static int refusal(String url, Map<String, String> headers) {
+		try (WsClient client = connect(url, headers)) {
+			throw new AssertionError("expected the handshake to be refused, but it was accepted: " + url);
+		}
+		catch (Refused refused) {
+			return refused.status;
+		}
+	}
+
+	public void send(String text) {
+		this.socket.sendText(text, true).join();
+	}
+
+	public void sendJson(Map<String, ?> frame) {
+		send(JSON.writeValueAsString(frame));
+	}
+
+	public void sendMessage(String content) {
+		sendJson(Map.of("type", "message", "content", content));
+	}
+
+	/** The next frame, or an AssertionError if none comes in time. */
+	public JsonNode next(Duration timeout) {
+		try {
+			JsonNode frame = this.frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			if (frame == null) {
+				throw new AssertionError("no frame within " + timeout + "; closed: " + this.closed.getNow(null));
+			}
+			return frame;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+	public JsonNode next() {
+		return next(Duration.ofSeconds(5));
+	}
+
+	/** Every frame that arrives until none has come for {@code quiet}. */
+	public List<JsonNode> drain(Duration quiet) {
+		List<JsonNode> drained = new ArrayList<>();
+		try {
+			JsonNode frame;
+			while ((frame = this.frames.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+				drained.add(frame);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return drained;
+	}
+
+	/** The close code the server sent, waiting up to the timeout. */
+	public int closeCode(Duration timeout) {
+		try {
+			return this.closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (Exception ex) {
+			throw new AssertionError("the connection was not closed within " + timeout, ex);
+		}
+	}
+
+	public boolean isOpen() {
+		return !this.closed.isDone() && !this.socket.isInputClosed();
+	}
+
+	@Override
+	public void onOpen(WebSocket webSocket) {
+		webSocket.request(1);
+	}
+
+	@Override
+	public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+		this.partial.append(data);
+		if (last) {
+			this.frames.add(JSON.readTree(this.partial.toString()));
+			this.partial.setLength(0);
+		}
+		webSocket.request(1);
+		return null;
+	}
+
+	@Override
+	public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+		webSocket.request(1);
+		return null;
+	}
+
+	@Override
+	public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+		this.closed.complete(statusCode);
+		return null;
+	}
+
+	@Override
+	public void onError(WebSocket webSocket, Throwable error) {
+		this.closed.complete(1006);
+	}
+
+	@Override
+	public void close() {
+		if (this.socket != null && !this.socket.isOutputClosed()) {
+			try {
+				this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				this.socket.abort();
+			}
+		}
+	}
+
+}
