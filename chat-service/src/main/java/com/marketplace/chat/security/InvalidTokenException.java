@@ -6,7 +6,7 @@ import org.springframework.security.oauth2.server.resource.InvalidBearerTokenExc
 public class InvalidTokenException extends InvalidBearerTokenException {
 
 	public InvalidTokenException(String message, Throwable cause) {
-		super(message, cause);
+		super(message, (cause != null) ? cause : new IllegalArgumentException(message));
 	}
 
 }

@@ -1,6 +1,7 @@
 package com.marketplace.chat.ws;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.fanout.ChatRelay;
@@ -82,13 +83,13 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		this.connections.opened(connection);
 		try {
 			this.relay.join(connection.chat, (delivered) -> {
+				List<StoredMessage> missed = (handshake.afterId() != null)
+						? this.history.newestAfter(connection.chat, handshake.afterId(), this.properties.resumeLimit())
+						: this.history.bySeq(connection.chat, handshake.seqAtHandshake(), delivered);
 				long last = delivered;
-				if (handshake.afterId() != null) {
-					for (StoredMessage missed : this.history.newestAfter(connection.chat, handshake.afterId(),
-							this.properties.resumeLimit())) {
-						connection.send(encode(Frames.MessageOut.of(missed)));
-						last = Math.max(last, missed.seq());
-					}
+				for (StoredMessage message : missed) {
+					connection.send(encode(Frames.MessageOut.of(message)));
+					last = Math.max(last, message.seq());
 				}
 				connection.lastSeq = last;
 				this.connections.joined(connection);

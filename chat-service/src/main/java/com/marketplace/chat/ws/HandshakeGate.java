@@ -108,16 +108,18 @@ class HandshakeGate {
 			return HttpStatus.FORBIDDEN;
 		}
 		ChatKey chat = new ChatKey(kind, chatId);
+		long seqAtHandshake;
 		try {
 			if (!this.access.isParticipant(user.user(), chat)) {
 				return HttpStatus.FORBIDDEN;
 			}
+			seqAtHandshake = this.access.lastSeq(chat);
 		}
 		catch (DataAccessException ex) {
 			log.warn("Handshake refused, database unavailable: {}", ex.toString());
 			return HttpStatus.SERVICE_UNAVAILABLE;
 		}
-		attributes.put(CONNECTION, new Handshake(chat, user, afterId));
+		attributes.put(CONNECTION, new Handshake(chat, user, afterId, seqAtHandshake));
 		return null;
 	}
 
@@ -136,8 +138,13 @@ class HandshakeGate {
 		}
 	}
 
-	/** What an accepted handshake hands to the connection. */
-	record Handshake(ChatKey chat, AuthenticatedUser user, Long afterId) {
+	/**
+	 * What an accepted handshake hands to the connection.
+	 * @param seqAtHandshake the chat's {@code last_seq} when the handshake was accepted: the
+	 * connection receives every message after it, even one committed before this replica
+	 * started delivering the chat
+	 */
+	record Handshake(ChatKey chat, AuthenticatedUser user, Long afterId, long seqAtHandshake) {
 	}
 
 }

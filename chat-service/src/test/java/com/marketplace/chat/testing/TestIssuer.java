@@ -1,5 +1,9 @@
 package com.marketplace.chat.testing;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +26,24 @@ public final class TestIssuer {
 
 	private TestIssuer() {
 		this.server.start();
+		warmUp();
+	}
+
+	/**
+	 * The issuer answers its first requests slowly while it initializes; replicas give up
+	 * on discovery after a short read timeout, so the first fetches happen here.
+	 */
+	private void warmUp() {
+		HttpClient http = HttpClient.newHttpClient();
+		for (String url : new String[] { issuerUri() + "/.well-known/openid-configuration",
+				this.server.jwksUrl(ISSUER_ID).toString() }) {
+			try {
+				http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException("The test issuer does not answer at " + url, ex);
+			}
+		}
 	}
 
 	public static synchronized TestIssuer get() {
