@@ -13,18 +13,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Reads chat-service/Dockerfile (no Docker engine needed) and checks the
- * runtime stage: unprivileged, the layered jar copied from the least to the
- * most often changed layer, the service port, and no HEALTHCHECK of its own.
+ * runtime stage: a linked Java runtime, unprivileged, the layered jar copied
+ * from the least to the most often changed layer, the service port, and no
+ * HEALTHCHECK of its own.
  */
 class DockerfileTests {
 
     private static final Path DOCKERFILE = Path.of("Dockerfile");
 
+    private static List<String> instructions;
+
     private static List<String> runtimeStage;
 
     @BeforeAll
     static void readRuntimeStage() throws IOException {
-        List<String> instructions = instructions(Files.readString(DOCKERFILE));
+        instructions = instructions(Files.readString(DOCKERFILE));
         int lastFrom = 0;
         for (int i = 0; i < instructions.size(); i++) {
             if (instructions.get(i).startsWith("FROM ")) {
@@ -35,11 +38,23 @@ class DockerfileTests {
     }
 
     @Test
-    void runsOnAJavaRuntimeImageAsAnUnprivilegedUser() {
-        assertThat(runtimeStage.get(0)).startsWith("FROM eclipse-temurin:25-jre");
+    void runsAsAnUnprivilegedUser() {
         assertThat(runtimeStage).filteredOn((instruction) -> instruction.startsWith("USER "))
             .last()
             .isEqualTo("USER 10001:10001");
+    }
+
+    @Test
+    void linksARuntimeWithTheModulesTheLibrariesNeed() {
+        String jlink = instructions.stream()
+            .filter((instruction) -> instruction.startsWith("RUN jlink"))
+            .findFirst()
+            .orElseThrow();
+        List<String> modules = List.of(jlink.replaceAll(".*--add-modules (\\S+).*", "$1").split(","));
+
+        // Java SE; Unsafe for Netty and Lettuce; Micrometer's process metrics.
+        assertThat(modules).contains("java.se", "jdk.unsupported", "jdk.management");
+        assertThat(runtimeStage).contains("COPY --from=jre --link /jre /opt/java");
     }
 
     @Test
