@@ -24,6 +24,10 @@ class ClusterSettingsCheck implements EnvironmentPostProcessor, Ordered {
 		if (!environment.acceptsProfiles(Profiles.of(PROFILE))) {
 			return;
 		}
+		if (environment.acceptsProfiles(Profiles.of("standalone"))) {
+			throw new IllegalStateException("The 'cluster' and 'standalone' profiles cannot run together: the "
+					+ "standalone development token issuer must never run in a cluster.");
+		}
 		List<String> missing = new ArrayList<>();
 		require(environment, missing, "spring.datasource.url");
 		require(environment, missing, "spring.data.redis.host", "spring.data.redis.url");
