@@ -40,6 +40,7 @@ CREATE TABLE chat_messages (
     content           VARCHAR(8000) NOT NULL,
     client_message_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
     created_at        DATETIME(6)   NOT NULL,
+    origin            VARCHAR(64)   NULL,
     PRIMARY KEY (id),
     CONSTRAINT uq_chat_messages_seq UNIQUE (chat_kind, chat_id, seq),
     CONSTRAINT uq_chat_messages_client_id UNIQUE (chat_kind, chat_id, sender_id, client_message_id)

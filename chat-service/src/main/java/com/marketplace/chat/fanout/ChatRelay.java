@@ -218,7 +218,7 @@ public class ChatRelay implements DisposableBean {
 				return;
 			}
 			for (StoredMessage message : ChatRelay.this.history.bySeq(this.chat, this.delivered, lastSeq)) {
-				this.ahead.putIfAbsent(message.seq(), new Held(message, null));
+				this.ahead.putIfAbsent(message.seq(), new Held(message, message.origin()));
 			}
 			deliverInOrder();
 		}

@@ -82,7 +82,7 @@ class RedisFanout implements Fanout {
 		StoredMessage toStored() {
 			ChatKey chat = new ChatKey(ChatKind.fromKey(this.chatKind).orElseThrow(), this.chatId);
 			return new StoredMessage(this.id, chat, this.seq, this.senderId, this.content, this.clientMessageId,
-					this.createdAt);
+					this.createdAt, this.origin);
 		}
 
 	}

@@ -1,6 +1,9 @@
 package com.marketplace.chat.fanout;
 
+import io.lettuce.core.ClientOptions;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SyncTaskExecutor;
@@ -10,6 +13,19 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "redis")
 class RedisFanoutConfiguration {
+
+	/**
+	 * While Redis is unreachable, commands fail at once instead of queueing until the
+	 * command timeout: a send is stored and acked without waiting for Redis, and the relay
+	 * delivers from MySQL until the bus is back.
+	 */
+	@Bean
+	LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected() {
+		return (builder) -> builder.clientOptions(ClientOptions.builder()
+			.autoReconnect(true)
+			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.build());
+	}
 
 	/**
 	 * Listeners run on the thread that read the publication, one channel's publications in

@@ -44,10 +44,15 @@ class ChatMessage {
 	@Column(name = "created_at", nullable = false)
 	private Instant createdAt;
 
+	@Column(name = "origin", length = 64)
+	private String origin;
+
 	protected ChatMessage() {
 	}
 
-	ChatMessage(ChatKey chat, long seq, long senderId, String content, String clientMessageId, Instant createdAt) {
+	ChatMessage(ChatKey chat, long seq, long senderId, String content, String clientMessageId, Instant createdAt,
+			String origin) {
+		this.origin = origin;
 		this.chatKind = chat.kind();
 		this.chatId = chat.id();
 		this.seq = seq;
@@ -59,7 +64,7 @@ class ChatMessage {
 
 	StoredMessage toStored() {
 		return new StoredMessage(this.id, new ChatKey(this.chatKind, this.chatId), this.seq, this.senderId, this.content,
-				this.clientMessageId, this.createdAt);
+				this.clientMessageId, this.createdAt, this.origin);
 	}
 
 	/** Stores the kind as its lower-case key ({@code service}, {@code support}). */

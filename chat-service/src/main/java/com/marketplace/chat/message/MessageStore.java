@@ -33,14 +33,14 @@ class MessageStore {
 	 * by the unique key and surfaces as a {@code DataIntegrityViolationException}.
 	 */
 	@Transactional
-	Stored store(ChatKey chat, long senderId, String content, String clientMessageId) {
+	Stored store(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
 		Optional<StoredMessage> earlier = findRetry(chat, senderId, clientMessageId);
 		if (earlier.isPresent()) {
 			return new Stored(earlier.get(), true);
 		}
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		long seq = this.chats.takeNextSeq(chat, senderId, now);
-		ChatMessage row = this.messages.saveAndFlush(new ChatMessage(chat, seq, senderId, content, clientMessageId, now));
+		ChatMessage row = this.messages.saveAndFlush(new ChatMessage(chat, seq, senderId, content, clientMessageId, now, origin));
 		return new Stored(row.toStored(), false);
 	}
 

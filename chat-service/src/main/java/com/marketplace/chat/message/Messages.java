@@ -39,7 +39,7 @@ public class Messages {
 		validate(content, clientMessageId);
 		Stored stored;
 		try {
-			stored = this.store.store(chat, senderId, content, clientMessageId);
+			stored = this.store.store(chat, senderId, content, clientMessageId, origin);
 		}
 		catch (DataIntegrityViolationException raced) {
 			stored = this.store.findRetry(chat, senderId, clientMessageId)

@@ -14,6 +14,8 @@ import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
 import com.marketplace.chat.ws.Frames.BadFrame;
 import com.marketplace.chat.ws.HandshakeGate.Handshake;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +58,18 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private final JsonMapper json;
 
+	private final Counter slowReaders;
+
+	private final Counter received;
+
 	ChatSocketHandler(Messages messages, MessageHistory history, ChatRelay relay, LocalConnections connections,
-			ChatUsers users, WsProperties properties, JsonMapper json) {
+			ChatUsers users, WsProperties properties, JsonMapper json, MeterRegistry meters) {
+		this.slowReaders = Counter.builder("chat.ws.slow.reader.disconnects")
+			.description("Connections closed with 1013 because they could not keep up")
+			.register(meters);
+		this.received = Counter.builder("chat.messages.received")
+			.description("Messages stored from this replica's WebSocket connections")
+			.register(meters);
 		this.messages = messages;
 		this.history = history;
 		this.relay = relay;
@@ -77,8 +89,10 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		connection.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(),
 				(reason) -> {
 					log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
+					this.slowReaders.increment();
 					connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
 				}));
+		connection.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
 		session.getAttributes().put(STATE, connection);
 		this.connections.opened(connection);
 		try {
@@ -122,10 +136,19 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	}
 
 	private void send(Connection connection, Frames.Send send) {
+		if (!connection.rateLimiter.tryAcquire()) {
+			if (connection.rateLimiter.refusedInARow() >= this.properties.floodLimit()) {
+				connection.close(CloseStatus.POLICY_VIOLATION.withReason("flooding"));
+				return;
+			}
+			error(connection, "rate_limited", "Too many messages; slow down. This one was not sent.");
+			return;
+		}
 		try {
 			Messages.Sent sent = this.messages.send(connection.chat, connection.userId, send.content(),
 					send.clientMessageId(), connection.id);
 			connection.rememberSent(sent.message().id());
+			this.received.increment();
 			connection.send(encode(Frames.AckOut.of(sent.message())));
 		}
 		catch (InvalidMessageException ex) {

@@ -42,6 +42,8 @@ final class Connection {
 
 	private Outbox outbox;
 
+	RateLimiter rateLimiter;
+
 	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt) {
 		this.session = session;
 		this.chat = chat;

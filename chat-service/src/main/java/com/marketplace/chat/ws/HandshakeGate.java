@@ -10,6 +10,7 @@ import com.marketplace.chat.security.AuthenticatedUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
 import com.marketplace.chat.security.TokenResolver;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +48,11 @@ class HandshakeGate {
 
 	private final WsProperties properties;
 
+	private final MeterRegistry meters;
+
 	HandshakeGate(ChatUsers users, ChatAccess access, LocalConnections connections, ConnectionSupervisor supervisor,
-			WsProperties properties) {
+			WsProperties properties, MeterRegistry meters) {
+		this.meters = meters;
 		this.users = users;
 		this.access = access;
 		this.connections = connections;
@@ -63,8 +67,18 @@ class HandshakeGate {
 			@Override
 			public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 					WebSocketHandler handler, Map<String, Object> attributes) {
-				HttpStatus refusal = decide(kind, ((ServletServerHttpRequest) request).getServletRequest(), attributes);
+				HttpStatus refusal;
+				try {
+					refusal = decide(kind, ((ServletServerHttpRequest) request).getServletRequest(), attributes);
+				}
+				catch (RuntimeException ex) {
+					// Logged here without the request URL: it may carry the token.
+					log.error("Handshake to a {} chat failed", kind.key(), ex);
+					refusal = HttpStatus.INTERNAL_SERVER_ERROR;
+				}
 				if (refusal != null) {
+					HandshakeGate.this.meters.counter("chat.ws.handshakes.refused", "status", Integer.toString(refusal.value()))
+						.increment();
 					response.setStatusCode(refusal);
 					return false;
 				}

@@ -9,6 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.fanout.Delivery;
 import com.marketplace.chat.message.StoredMessage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.stereotype.Component;
 
@@ -28,8 +31,16 @@ class LocalConnections implements Delivery {
 
 	private final JsonMapper json;
 
-	LocalConnections(JsonMapper json) {
+	private final Counter delivered;
+
+	LocalConnections(JsonMapper json, MeterRegistry meters) {
 		this.json = json;
+		Gauge.builder("chat.ws.connections", this.all, Map::size)
+			.description("Open WebSocket connections on this replica")
+			.register(meters);
+		this.delivered = Counter.builder("chat.messages.delivered")
+			.description("Message frames handed to this replica's connections")
+			.register(meters);
 	}
 
 	void opened(Connection connection) {
@@ -75,7 +86,9 @@ class LocalConnections implements Delivery {
 			if (frame == null) {
 				frame = this.json.writeValueAsString(Frames.MessageOut.of(message));
 			}
-			connection.send(frame);
+			if (connection.send(frame)) {
+				this.delivered.increment();
+			}
 		}
 	}
 

@@ -24,10 +24,16 @@ import org.springframework.util.unit.DataSize;
  * @param maxConnections connections one replica accepts before answering 503
  * @param resumeLimit most messages replayed on connect with {@code after_id}; older
  * ones are read from the REST history
+ * @param messageRate sustained {@code message} frames per second one connection may send
+ * @param messageBurst how many {@code message} frames may come at once above that rate
+ * @param floodLimit refused frames in a row ({@code rate_limited}) before the connection
+ * is closed with 1008
  */
 @ConfigurationProperties("chat.ws")
 public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultValue("16384") int maxFrameSize,
 		@DefaultValue("25s") Duration pingInterval, @DefaultValue("60s") Duration pongTimeout,
 		@DefaultValue("1MB") DataSize sendBufferLimit, @DefaultValue("10s") Duration sendTimeLimit,
-		@DefaultValue("20000") int maxConnections, @DefaultValue("1000") int resumeLimit) {
+		@DefaultValue("20000") int maxConnections, @DefaultValue("1000") int resumeLimit,
+		@DefaultValue("10") double messageRate, @DefaultValue("30") int messageBurst,
+		@DefaultValue("50") int floodLimit) {
 }

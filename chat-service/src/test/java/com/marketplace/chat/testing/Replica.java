@@ -43,6 +43,9 @@ public final class Replica implements AutoCloseable {
 		properties.put("chat.ws.allowed-origins", ALLOWED_ORIGIN);
 		properties.put("logging.structured.format.console", "");
 		properties.put("chat.fanout.sweep-interval", "1s");
+		// The shared replicas let tests send as fast as they can; LimitsTests runs its own.
+		properties.put("chat.ws.message-rate", 100000);
+		properties.put("chat.ws.message-burst", 100000);
 		properties.put("spring.jmx.enabled", false);
 		properties.putAll(overrides);
 		// As command-line arguments, so they win over the profile's own files, as a real

@@ -37,6 +37,8 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	private WebSocket socket;
 
+	private volatile boolean stalled;
+
 	/** The handshake was answered with a plain HTTP status instead of an upgrade. */
 	public static final class Refused extends RuntimeException {
 
@@ -53,8 +55,18 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 		return connect(url, Map.of());
 	}
 
-	public static WsClient connect(String url, Map<String, String> headers) {
+	/** A client that stops reading after the handshake: a reader that never reads. */
+	public static WsClient connectStalled(String url) {
 		WsClient client = new WsClient();
+		client.stalled = true;
+		return open(client, url, Map.of());
+	}
+
+	public static WsClient connect(String url, Map<String, String> headers) {
+		return open(new WsClient(), url, headers);
+	}
+
+	private static WsClient open(WsClient client, String url, Map<String, String> headers) {
 		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
 		headers.forEach(builder::header);
 		try {
@@ -141,7 +153,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	@Override
 	public void onOpen(WebSocket webSocket) {
-		webSocket.request(1);
+		if (!this.stalled) {
+			webSocket.request(1);
+		}
 	}
 
 	@Override
