@@ -125,6 +125,11 @@ public class ChatRelay implements DisposableBean {
 		}
 	}
 
+	/** Reads every locally active chat from MySQL now: used while the bus is unhealthy and when it recovers. */
+	public void catchUpAll() {
+		sweep();
+	}
+
 	private void sweep() {
 		List<LocalChat> snapshot;
 		synchronized (this.active) {

@@ -1,8 +1,13 @@
 package com.marketplace.chat.fanout;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,6 +30,13 @@ class RedisFanoutConfiguration {
 			.autoReconnect(true)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.build());
+	}
+
+	/** Reconnect to Redis within two seconds of its return, not after Lettuce's default 30 s backoff. */
+	@Bean
+	ClientResourcesBuilderCustomizer quickReconnect() {
+		return (builder) -> builder.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2,
+				TimeUnit.MILLISECONDS));
 	}
 
 	/**

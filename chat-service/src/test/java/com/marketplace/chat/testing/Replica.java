@@ -43,6 +43,8 @@ public final class Replica implements AutoCloseable {
 		properties.put("chat.ws.allowed-origins", ALLOWED_ORIGIN);
 		properties.put("logging.structured.format.console", "");
 		properties.put("chat.fanout.sweep-interval", "1s");
+		properties.put("chat.fanout.probe-interval", "500ms");
+		properties.put("chat.fanout.probe-timeout", "1500ms");
 		// The shared replicas let tests send as fast as they can; LimitsTests runs its own.
 		properties.put("chat.ws.message-rate", 100000);
 		properties.put("chat.ws.message-burst", 100000);

@@ -1,0 +1,127 @@
+package com.marketplace.chat.fanout;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Proves this replica's subscription works end to end: every probe interval it publishes
+ * to a channel only it listens to and expects to hear it back. A replica that stops
+ * hearing its probes (Redis down, or a subscription silently broken) reports the
+ * {@code fanout} health DOWN (readiness), has the relay read every active chat from
+ * MySQL on each tick, and restarts its subscriptions once Redis answers again.
+ */
+@Component("fanout")
+@ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "redis")
+class BusProbe implements HealthIndicator, SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(BusProbe.class);
+
+	private final StringRedisTemplate redis;
+
+	private final RedisMessageListenerContainer container;
+
+	private final ChatRelay relay;
+
+	private final Duration timeout;
+
+	private final ChannelTopic channel = new ChannelTopic("chat-probe:" + UUID.randomUUID());
+
+	private final AtomicLong lastHeardNanos = new AtomicLong(System.nanoTime());
+
+	private volatile boolean healthy = true;
+
+	private volatile boolean running;
+
+	BusProbe(StringRedisTemplate redis, RedisMessageListenerContainer container, ChatRelay relay,
+			FanoutProperties properties) {
+		this.redis = redis;
+		this.container = container;
+		this.relay = relay;
+		this.timeout = properties.probeTimeout();
+	}
+
+	@Override
+	public void start() {
+		try {
+			this.container.addMessageListener((message, pattern) -> this.lastHeardNanos.set(System.nanoTime()),
+					this.channel);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not subscribe the fan-out probe yet: {}", ex.toString());
+		}
+		this.running = true;
+	}
+
+	@Scheduled(fixedDelayString = "${chat.fanout.probe-interval:2s}")
+	void probe() {
+		if (!this.running) {
+			return;
+		}
+		boolean published;
+		try {
+			this.redis.convertAndSend(this.channel.getTopic(), "probe");
+			published = true;
+		}
+		catch (RuntimeException ex) {
+			published = false;
+		}
+		boolean heard = System.nanoTime() - this.lastHeardNanos.get() < this.timeout.toNanos();
+		if (heard != this.healthy) {
+			log.warn(heard ? "Fan-out bus recovered: delivering through Redis again"
+					: "Fan-out bus unhealthy: no probe heard for {}; delivering from the database", this.timeout);
+			this.healthy = heard;
+			if (heard) {
+				this.relay.catchUpAll();
+			}
+		}
+		if (!heard) {
+			this.relay.catchUpAll();
+			if (published) {
+				resubscribe();
+			}
+		}
+	}
+
+	/** Redis answers but our own probe does not come back: the subscription is broken; start it over. */
+	private void resubscribe() {
+		log.warn("Redis answers but the probe is not heard back; restarting the subscriptions");
+		try {
+			this.container.stop();
+			this.container.start();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Restarting the subscriptions failed: {}", ex.toString());
+		}
+	}
+
+	@Override
+	public Health health() {
+		return this.healthy ? Health.up().build()
+				: Health.down().withDetail("reason", "own probe not heard back within " + this.timeout).build();
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

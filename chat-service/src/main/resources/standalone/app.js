@@ -1,0 +1,428 @@
+'use strict';
+// Try-it page for the chat service in standalone mode: plain DOM, no build step.
+// Identity comes from the development issuer (POST /dev/tokens); history from REST;
+// live messages from the WebSocket, resumed with after_id after any unexpected close.
+
+const $ = (id) => document.getElementById(id);
+const PAGE = 50;             // history page size
+const MAX_BACKOFF_S = 30;
+
+const state = {
+  user: null,        // {id, role, token, exp (ms)}
+  chat: null,        // the chat JSON from REST, plus kind
+  ws: null,          // the current socket; events of any other socket are ignored
+  attempt: 0,        // reconnect attempts since the last successful open
+  timers: {},
+  byId: new Map(),   // message id -> <li>: drops duplicates from replays and retries
+  seqToId: new Map(),
+  contSeq: 0,        // highest seq with no hole below it (from the loaded baseline)
+  resumeId: 0,       // that message's id: the after_id of the next connect
+  pending: new Map(),// client_message_id -> {li, content}, until acked
+  inflight: [],      // cmids sent on the current socket, in order, not yet answered
+  opening: 0,        // counts openChat calls: a slower, older one gives way
+};
+
+// --- small helpers -----------------------------------------------------------
+
+/** Creates an element: h('li', {className: 'x', dataset: {id: 1}}, 'text', child). */
+function h(tag, props = {}, ...children) {
+  const { dataset, ...rest } = props;
+  const node = Object.assign(document.createElement(tag), rest);
+  Object.assign(node.dataset, dataset || {});
+  node.append(...children);
+  return node;
+}
+
+function showError(text, where = 'error') {
+  $(where).textContent = text || '';
+  $(where).hidden = !text;
+}
+
+// Runs an async UI action and shows its failure in the page's error region.
+const guarded = (what, fn) => async (ev) => {
+  if (ev && ev.type === 'submit') ev.preventDefault();
+  try { await fn(ev); } catch (e) { showError(`${what}: ${e.message}`); }
+};
+
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (state.user) headers.authorization = `Bearer ${state.user.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON: report the status */ }
+  if (res.ok) return data;
+  // Errors are RFC 9457 problem details: `detail` is written for people.
+  throw Object.assign(new Error((data && data.detail) || `${res.status} ${res.statusText}`), { status: res.status });
+}
+
+// created_at is UTC without a zone ("2024-01-01T12:00:00"): show it in local time.
+function timeNode(createdAt) {
+  const d = new Date(`${createdAt}Z`);
+  return h('time', { dateTime: `${createdAt}Z`, title: d.toLocaleString(),
+    textContent: d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) });
+}
+
+function senderName(senderId) {
+  if (senderId === state.user.id) return 'You';
+  const p = (state.chat.participants || []).find((x) => x.user_id === senderId);
+  return p ? `User ${senderId} (${p.role})` : `User ${senderId}`;
+}
+
+// --- identity ------------------------------------------------------------------
+
+async function getToken(userId, role) {
+  const issued = await api('POST', '/dev/tokens', { user_id: userId, roles: [role] });
+  state.user = { id: userId, role, token: issued.access_token, exp: Date.now() + issued.expires_in * 1000 };
+  // A connection lives no longer than its token: a minute before it expires, fetch a
+  // fresh one and hand it to the open socket with an `auth` frame.
+  clearTimeout(state.timers.token);
+  state.timers.token = setTimeout(() => getToken(userId, role).then(() => {
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) {
+      state.ws.send(JSON.stringify({ type: 'auth', token: state.user.token }));
+    }
+  }).catch((e) => showError(`Could not refresh the token: ${e.message}`)), Math.max(5, issued.expires_in - 60) * 1000);
+}
+
+async function signIn(userId, role) {
+  await getToken(userId, role);
+  sessionStorage.setItem('chat-identity', JSON.stringify({ userId, role }));
+  $('whoami').textContent = `Signed in as user ${userId} (${role}).`;
+  document.querySelectorAll('[data-roles]').forEach((n) => {
+    n.hidden = !n.dataset.roles.split(' ').includes(role);
+  });
+  // The creator is one party of a service chat; only an admin names both.
+  $('client-id-row').hidden = role === 'client';
+  $('master-id-row').hidden = role === 'master';
+  $('chats').hidden = false;
+  await refreshLists();
+}
+
+// --- chat lists ------------------------------------------------------------------
+
+function chatLabel(chat) {
+  if (chat.kind === 'service') {
+    const other = state.user.id === chat.client_id ? `master ${chat.master_id}` : `client ${chat.client_id}`;
+    return `Service chat #${chat.id} with ${other}`;
+  }
+  const who = chat.support_id ? `agent ${chat.support_id}` : 'waiting for an agent';
+  return `Support chat #${chat.id}, client ${chat.client_id}, ${who}`;
+}
+
+function renderList(listId, chats, take) {
+  const items = chats.map((chat) => {
+    const button = h('button', { type: 'button', dataset: { testid: take ? 'take-chat' : 'open-chat', chatId: chat.id },
+      onclick: () => (take ? takeChat(chat.id) : openChat(chat.kind, chat.id)) }, take ? `Take #${chat.id}` : chatLabel(chat));
+    if (!take) return h('li', {}, button);
+    button.setAttribute('aria-label', `Take support chat #${chat.id} from client ${chat.client_id}`);
+    return h('li', {}, h('span', {}, `Support chat #${chat.id} from client ${chat.client_id}`), button);
+  });
+  $(listId).replaceChildren(...(items.length ? items : [h('li', { className: 'empty' }, 'None yet.')]));
+}
+
+const refreshLists = guarded('Could not load the chat lists', async () => {
+  const [service, support] = await Promise.all([api('GET', '/api/service-chats'), api('GET', '/api/support-chats')]);
+  renderList('service-list', service, false);
+  renderList('support-list', support, false);
+  if (['support', 'admin'].includes(state.user.role)) {
+    renderList('queue-list', await api('GET', '/api/support-chats?status=unassigned'), state.user.role === 'support');
+  }
+});
+
+const takeChat = (id) => guarded(`Could not take support chat #${id}`, async () => {
+  await api('POST', `/api/support-chats/${id}/assignee`, {});
+  await refreshLists();
+  await openChat('support', id);
+})();
+
+// --- one open chat ---------------------------------------------------------------
+
+async function openChat(kind, id) {
+  closeChat();
+  showError('');
+  const ticket = ++state.opening;
+  try {
+    const [chat, page] = await Promise.all([api('GET', `/api/${kind}-chats/${id}`),
+      api('GET', `/api/${kind}-chats/${id}/messages?limit=${PAGE}`)]);
+    if (ticket !== state.opening) return;
+    state.chat = { ...chat, kind };
+    $('chat-title').textContent = chatLabel(state.chat);
+    $('messages').setAttribute('aria-busy', 'true'); // don't read the whole history aloud
+    page.forEach(addMessage);
+    $('messages').removeAttribute('aria-busy');
+    // The resume point starts at the newest loaded message; lower seqs are history.
+    const last = page[page.length - 1];
+    state.contSeq = last ? last.seq : 0;
+    state.resumeId = last ? last.id : 0;
+    $('older').hidden = page.length < PAGE;
+    $('chat').hidden = false;
+    $('messages').scrollTop = $('messages').scrollHeight;
+    history.replaceState(null, '', `#${kind}/${id}`);
+    $('content').focus();
+    connect();
+  } catch (e) {
+    if (ticket === state.opening) showError(`Could not open ${kind} chat #${id}: ${e.message}`);
+  }
+}
+
+function closeChat() {
+  const ws = state.ws;
+  state.ws = null; // first, so its close event is ignored
+  if (ws) ws.close(1000, 'chat closed');
+  Object.values(state.timers).forEach((t) => t !== state.timers.token && clearTimeout(t));
+  Object.assign(state, { chat: null, attempt: 0, contSeq: 0, resumeId: 0, inflight: [] });
+  [state.byId, state.seqToId, state.pending].forEach((m) => m.clear());
+  $('messages').replaceChildren();
+  $('chat').hidden = true;
+  setConn('idle', 'Not connected.');
+  showError('', 'chat-error');
+}
+
+const loadOlder = guarded('Could not load older messages', async () => {
+  const first = $('messages').querySelector('li[data-id]');
+  if (!first || !state.chat) return;
+  const older = await api('GET', `/api/${state.chat.kind}-chats/${state.chat.id}/messages?before_id=${first.dataset.id}&limit=${PAGE}`);
+  const list = $('messages');
+  const fromBottom = list.scrollHeight - list.scrollTop; // keep the reader where they were
+  older.forEach(addMessage);
+  list.scrollTop = list.scrollHeight - fromBottom;
+  $('older').hidden = older.length < PAGE;
+});
+
+// Inserts a stored message in id order, or does nothing if it is already shown.
+function addMessage(m) {
+  if (state.byId.has(m.id)) return;
+  const li = messageNode(m.sender_id, m.content);
+  li.querySelector('.meta').append(timeNode(m.created_at));
+  markStored(li, m);
+  const list = $('messages');
+  const before = [...list.children].find((n) => !n.dataset.id || Number(n.dataset.id) > m.id);
+  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.insertBefore(li, before || null);
+  if (nearBottom) list.scrollTop = list.scrollHeight;
+}
+
+function messageNode(senderId, content) {
+  // textContent only, never innerHTML: content is whatever people typed.
+  return h('li', { className: `msg ${senderId === state.user.id ? 'mine' : 'theirs'}`, dataset: { testid: 'message', sender: senderId } },
+    h('div', { className: 'meta' }, h('span', { className: 'sender' }, senderName(senderId))),
+    h('p', { className: 'body' }, content));
+}
+
+// Records a stored message and moves the resume point over seqs with no hole, so a
+// reconnect never skips a message that was stored but not yet delivered to us.
+function markStored(li, m) {
+  li.dataset.id = m.id;
+  li.dataset.seq = m.seq;
+  state.byId.set(m.id, li);
+  state.seqToId.set(m.seq, m.id);
+  while (state.seqToId.has(state.contSeq + 1)) {
+    state.contSeq += 1;
+    state.resumeId = Math.max(state.resumeId, state.seqToId.get(state.contSeq));
+  }
+}
+
+function setStatus(li, text, status) {
+  li.dataset.status = status;
+  const meta = li.querySelector('.meta');
+  const s = meta.querySelector('.status') || meta.appendChild(h('span', { className: 'status' }));
+  s.textContent = text;
+}
+
+// --- sending -------------------------------------------------------------------------
+
+function send(content) {
+  const cmid = crypto.randomUUID();
+  const li = messageNode(state.user.id, content);
+  li.dataset.cmid = cmid;
+  $('messages').append(li);
+  $('messages').scrollTop = $('messages').scrollHeight;
+  state.pending.set(cmid, { li, content });
+  showError('', 'chat-error');
+  transmit(cmid);
+}
+
+// Sends now if live; otherwise the message waits and goes out on the next open.
+// A retry reuses the client_message_id, so the server stores it only once.
+function transmit(cmid) {
+  const p = state.pending.get(cmid);
+  const live = state.ws && state.ws.readyState === WebSocket.OPEN;
+  if (p) setStatus(p.li, live ? 'sending…' : 'waiting for the connection…', 'pending');
+  if (!p || !live) return;
+  state.ws.send(JSON.stringify({ type: 'message', content: p.content, client_message_id: cmid }));
+  state.inflight.push(cmid);
+}
+
+function onAck(ack) {
+  state.inflight = state.inflight.filter((c) => c !== ack.client_message_id);
+  const p = state.pending.get(ack.client_message_id);
+  if (!p) return;
+  state.pending.delete(ack.client_message_id);
+  if (state.byId.has(ack.id)) { p.li.remove(); return; } // it already came back in a replay
+  p.li.querySelector('.meta').insertBefore(timeNode(ack.created_at), p.li.querySelector('.status'));
+  markStored(p.li, ack);
+  setStatus(p.li, '✓ sent', 'sent');
+}
+
+// Error frames carry no client_message_id, but a connection answers its frames in
+// order, so a send error belongs to the oldest unanswered message on this socket.
+function onErrorFrame(f) {
+  showError(`Server error (${f.code}): ${f.message}`, 'chat-error');
+  if (f.code === 'invalid_token' || !state.inflight.length) return;
+  const cmid = state.inflight.shift();
+  const p = state.pending.get(cmid);
+  if (!p) return;
+  state.pending.delete(cmid);
+  setStatus(p.li, `not sent (${f.code})`, 'failed');
+  const retry = h('button', { type: 'button', onclick: () => { retry.remove(); state.pending.set(cmid, p); transmit(cmid); } }, 'Retry');
+  p.li.querySelector('.meta').append(retry);
+}
+
+// --- the WebSocket -------------------------------------------------------------------
+
+function setConn(kind, text) {
+  $('conn-state').dataset.state = kind;
+  $('conn-state').textContent = text;
+  $('reconnect').hidden = !['reconnecting', 'closed'].includes(kind);
+}
+
+function connect() {
+  clearTimeout(state.timers.countdown);
+  const { kind, id } = state.chat;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const url = `${scheme}://${location.host}/ws/${kind}-chats/${id}`
+    + `?token=${encodeURIComponent(state.user.token)}&after_id=${state.resumeId}`;
+  setConn('connecting', state.attempt ? `Connecting (attempt ${state.attempt + 1})…` : 'Connecting…');
+  const ws = new WebSocket(url);
+  state.ws = ws;
+  ws.onopen = () => {
+    if (ws !== state.ws) return;
+    state.attempt = 0;
+    state.inflight = [];
+    setConn('live', 'Live');
+    for (const cmid of state.pending.keys()) transmit(cmid);
+  };
+  ws.onmessage = (ev) => { if (ws === state.ws) onFrame(ev.data); };
+  ws.onclose = (ev) => { if (ws === state.ws) onClose(ev); };
+}
+
+function onFrame(data) {
+  let f;
+  try { f = JSON.parse(data); } catch { return; }
+  if (f.type === 'message') addMessage(f);
+  else if (f.type === 'ack') onAck(f);
+  else if (f.type === 'error') onErrorFrame(f);
+  // pong, authenticated and unknown types need nothing: clients may ignore extras.
+  // No application pings: the server's protocol pings already keep proxies awake.
+}
+
+async function onClose(ev) {
+  state.ws = null;
+  const { code } = ev;
+  const chat = state.chat;
+  const why = `closed (code ${code}${ev.reason ? `: ${ev.reason}` : ''})`;
+  // 1009 (our frame too big) and 1008 for abuse: retrying would only repeat it.
+  if (code === 1009 || (code === 1008 && Date.now() < state.user.exp - 5000)) {
+    setConn('closed', `Connection ${why}.`);
+    return;
+  }
+  // A refused handshake shows up as 1006 with no reason: ask REST whether retrying helps.
+  if (code === 1006 || code === 1008) {
+    try {
+      await api('GET', `/api/${chat.kind}-chats/${chat.id}`);
+    } catch (e) {
+      if (e.status === 401) await getToken(state.user.id, state.user.role).catch(() => {});
+      if (e.status === 403 || e.status === 404) {
+        setConn('closed', `Connection ${why}: ${e.message}`);
+        return;
+      }
+    }
+    if (state.chat !== chat || state.ws) return; // the user moved on meanwhile
+  }
+  // Exponential backoff with jitter; an overloaded replica (1013) gets a longer pause.
+  state.attempt += 1;
+  const base = Math.min(MAX_BACKOFF_S, 2 ** (state.attempt - 1) * (code === 1013 ? 5 : 1));
+  let left = Math.max(1, Math.round(base * (0.75 + Math.random() * 0.5)));
+  // The countdown is hidden from screen readers: a live region ticking every second is noise.
+  setConn('reconnecting', `Connection ${why}; reconnecting`);
+  const secs = $('conn-state').appendChild(h('span'));
+  secs.setAttribute('aria-hidden', 'true');
+  const tick = () => {
+    secs.textContent = ` in ${left}s…`;
+    if (left-- <= 0) connect();
+    else state.timers.countdown = setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+function reconnectNow() {
+  if (state.chat && !state.ws) connect();
+}
+
+// --- wiring --------------------------------------------------------------------------
+
+function readId(input) {
+  const n = Number(input.value);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+$('sign-in-form').addEventListener('submit', guarded('Could not sign in', async () => {
+  const userId = readId($('user-id'));
+  if (!userId) throw new Error('the user id must be a positive whole number');
+  closeChat();
+  showError('');
+  await signIn(userId, $('role').value);
+}));
+
+$('service-form').addEventListener('submit', guarded('Could not open the service chat', async () => {
+  const me = state.user;
+  const clientId = me.role === 'client' ? me.id : readId($('client-id'));
+  const masterId = me.role === 'master' ? me.id : readId($('master-id'));
+  if (!clientId || !masterId) throw new Error('enter the other party\'s user id (a positive whole number)');
+  const chat = await api('POST', '/api/service-chats', { client_id: clientId, master_id: masterId });
+  await refreshLists();
+  await openChat('service', chat.id);
+}));
+
+$('create-support').addEventListener('click', guarded('Could not open a support chat', async () => {
+  const chat = await api('POST', '/api/support-chats', {});
+  await refreshLists();
+  await openChat('support', chat.id);
+}));
+
+$('composer').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const content = $('content').value;
+  if (!content.trim() || !state.chat) return;
+  send(content);
+  $('content').value = '';
+});
+
+// Enter sends, Shift+Enter inserts a newline; Enter that ends an IME composition doesn't send.
+$('content').addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+
+$('refresh').onclick = refreshLists;
+$('close-chat').onclick = () => { closeChat(); history.replaceState(null, '', '#'); };
+$('older').onclick = loadOlder;
+$('reconnect').onclick = reconnectNow;
+window.addEventListener('online', reconnectNow); // back online: don't wait out the backoff
+
+// A read-only handle for debugging and the browser tests (e.g. to drop the socket).
+window.chatApp = { get socket() { return state.ws; }, get resumeId() { return state.resumeId; } };
+
+// After a reload, come back as the same user to the same chat (#service/12).
+(async () => {
+  const saved = JSON.parse(sessionStorage.getItem('chat-identity') || 'null');
+  if (!saved) return;
+  $('user-id').value = saved.userId;
+  $('role').value = saved.role;
+  await guarded('Could not sign in again', () => signIn(saved.userId, saved.role))();
+  const m = /^#(service|support)\/(\d+)$/.exec(location.hash);
+  if (m && state.user) await openChat(m[1], Number(m[2]));
+})();
