@@ -21,6 +21,7 @@ import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
@@ -129,7 +130,7 @@ class HandshakeGate {
 			}
 			seqAtHandshake = this.access.lastSeq(chat);
 		}
-		catch (DataAccessException ex) {
+		catch (DataAccessException | TransactionException ex) {
 			log.warn("Handshake refused, database unavailable: {}", ex.toString());
 			return HttpStatus.SERVICE_UNAVAILABLE;
 		}

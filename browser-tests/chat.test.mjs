@@ -1,0 +1,418 @@
+// Browser test of the standalone try-it page: starts the packaged jar on a free port with
+// a throw-away H2 database, drives Debian's Chromium through playwright-core, and checks
+// what a person would see: messages both ways exactly once, acks, error frames, and the
+// reconnect path (state shown, resumed with after_id, nothing lost or doubled).
+//
+// Needs: the jar (./mvnw -B -DskipTests package -pl chat-service), /usr/bin/chromium
+// (apt-get install chromium), a JDK >= 21 (JAVA_HOME or java on PATH).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const TARGET = path.join(REPO, 'chat-service', 'target');
+const SHOTS = path.join(HERE, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const BUILD_HINT = './mvnw -B -DskipTests package -pl chat-service';
+const STARTUP_LIMIT_MS = 90_000;
+const WAIT_MS = 15_000; // any single UI expectation
+const WHOLE_RUN_LIMIT_MS = 115_000;
+const EACH = { timeout: 45_000 }; // one test
+
+const CLIENT = 1001;
+const MASTER = 1002;
+const AGENT = 2001;
+
+let server; // {proc, log, dir, base}
+let browser;
+
+// --- the server ---------------------------------------------------------------------
+
+function findJar() {
+  if (process.env.CHAT_JAR) {
+    if (!existsSync(process.env.CHAT_JAR)) throw new Error(`CHAT_JAR=${process.env.CHAT_JAR} does not exist`);
+    return process.env.CHAT_JAR;
+  }
+  const jars = existsSync(TARGET)
+    ? readdirSync(TARGET).filter((f) => /^chat-service-.*\.jar$/.test(f) && !/-(plain|sources|javadoc)\.jar$/.test(f))
+    : [];
+  if (!jars.length) {
+    throw new Error(`No packaged jar in ${TARGET}. Build it first, from the repository root: ${BUILD_HINT}`);
+  }
+  return path.join(TARGET, jars.sort().at(-1));
+}
+
+// Same rule as ./mvnw: JAVA_HOME if it is new enough, else java on PATH, else the
+// newest JDK under /usr/lib/jvm. The jar needs Java >= 21.
+function javaCommand() {
+  const jvms = existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').sort().reverse() : [];
+  const candidates = [
+    process.env.JAVA_HOME && path.join(process.env.JAVA_HOME, 'bin', 'java'),
+    'java',
+    ...jvms.map((d) => path.join('/usr/lib/jvm', d, 'bin', 'java')),
+  ].filter(Boolean);
+  for (const java of candidates) {
+    const out = spawnSync(java, ['-version'], { encoding: 'utf8' });
+    const major = /version "(?:1\.)?(\d+)/.exec(`${out.stderr}${out.stdout}`);
+    if (major && Number(major[1]) >= 21) return java;
+  }
+  throw new Error(`No Java >= 21 found (tried ${candidates.join(', ')}): set JAVA_HOME to a JDK 21 or newer`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function logTail(file, lines = 40) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function startServer() {
+  const jar = findJar();
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-browser-test-'));
+  const log = path.join(dir, 'server.log');
+  const out = createWriteStream(log);
+  const env = { ...process.env };
+  delete env.SPRING_PROFILES_ACTIVE; // standalone is what this page exists for
+  const proc = spawn(javaCommand(), [
+    '-XX:TieredStopAtLevel=1', // faster start-up; this run is short
+    '-jar', jar,
+    '--spring.profiles.active=standalone',
+    `--server.port=${port}`,
+    '--server.address=127.0.0.1',
+    `--spring.datasource.url=jdbc:h2:file:${dir}/chat;MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE`,
+  ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.pipe(out);
+  proc.stderr.pipe(out);
+  server = { proc, log, dir, base: `http://127.0.0.1:${port}` };
+
+  const deadline = Date.now() + STARTUP_LIMIT_MS;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`The server exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${logTail(log)}`);
+    }
+    try {
+      const res = await fetch(`${server.base}/actuator/health/readiness`);
+      if (res.ok && (await res.json()).status === 'UP') return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`The server was not ready within ${STARTUP_LIMIT_MS / 1000}s:\n${logTail(log)}`);
+}
+
+async function stopServer() {
+  if (!server) return;
+  const { proc, dir } = server;
+  if (proc.exitCode === null && proc.signalCode === null) {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  server = null;
+}
+
+// Last resort if the runner dies or is interrupted without running after():
+// never leave the jar running.
+const killNow = () => {
+  if (!server) return;
+  if (server.proc.exitCode === null) server.proc.kill('SIGKILL');
+  try { rmSync(server.dir, { recursive: true, force: true }); } catch { /* best effort */ }
+};
+process.on('exit', killNow);
+// A hard bound on the whole run, whatever hangs.
+setTimeout(() => {
+  console.error(`# browser tests: still running after ${WHOLE_RUN_LIMIT_MS / 1000}s; giving up`);
+  killNow();
+  process.exit(1);
+}, WHOLE_RUN_LIMIT_MS).unref();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killNow();
+    process.exit(130);
+  });
+}
+
+// --- the page -----------------------------------------------------------------------
+
+async function openAs(userId, role, viewport = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  page.on('pageerror', (e) => { page.jsErrors.push(String(e)); });
+  page.jsErrors = [];
+  page.sockets = sockets;
+  await page.goto(server.base + '/');
+  await page.getByTestId('user-id').fill(String(userId));
+  await page.getByTestId('role').selectOption(role);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('whoami').filter({ hasText: `user ${userId} (${role})` }).waitFor();
+  return page;
+}
+
+async function waitLive(page) {
+  await page.locator('[data-testid="conn-state"][data-state="live"]').waitFor();
+}
+
+async function openFromList(page, listTestId, chatId) {
+  await page.getByTestId('refresh-chats').click();
+  await page.getByTestId(listTestId).locator(`[data-testid="open-chat"][data-chat-id="${chatId}"]`).click();
+  await waitLive(page);
+}
+
+/** What the page shows: one entry per message bubble, in display order. */
+function shown(page) {
+  return page.$$eval('[data-testid="message"]', (lis) => lis.map((li) => ({
+    id: li.dataset.id ? Number(li.dataset.id) : null,
+    sender: Number(li.dataset.sender),
+    text: li.querySelector('.body').textContent,
+    status: li.dataset.status || null,
+    mine: li.classList.contains('mine'),
+  })));
+}
+
+async function send(page, text, how = 'enter') {
+  await page.getByTestId('message-input').fill(text);
+  if (how === 'enter') await page.getByTestId('message-input').press('Enter');
+  else await page.getByTestId('send').click();
+}
+
+/** Waits until the page shows exactly `expected` ([sender, text] pairs), all stored. */
+async function expectConversation(page, expected, me) {
+  const want = expected.map(([sender, text]) => ({ sender, text }));
+  let last;
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    last = await shown(page);
+    const same = JSON.stringify(last.map(({ sender, text }) => ({ sender, text }))) === JSON.stringify(want);
+    if (same && last.every((m) => m.id !== null)) break;
+    await page.waitForTimeout(100);
+  }
+  assert.deepEqual(last.map(({ sender, text }) => ({ sender, text })), want, 'messages shown, in order, once each');
+  const ids = last.map((m) => m.id);
+  assert.equal(new Set(ids).size, ids.length, `no duplicate ids: ${ids}`);
+  assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ascending ids');
+  for (const m of last) {
+    assert.equal(m.mine, m.sender === me, `mine/theirs for ${m.text}`);
+    if (m.mine && m.status) assert.equal(m.status, 'sent', `my message "${m.text}" acked`);
+  }
+  return last;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// --- the tests ----------------------------------------------------------------------
+
+describe('standalone try-it page', () => {
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    }
+    findJar(); // fail fast, before anything starts
+    mkdirSync(SHOTS, { recursive: true });
+    const started = Date.now();
+    await startServer();
+    console.log(`# server ready at ${server.base} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // No internet here: keep Chromium from reaching out (and hanging) on start-up.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, { timeout: STARTUP_LIMIT_MS + 15_000 });
+
+  after(async () => {
+    try {
+      if (browser) await browser.close();
+    } finally {
+      await stopServer();
+    }
+  }, { timeout: 20_000 });
+
+  let client;
+  let master;
+  let chatId;
+  const conversation = [];
+
+  test('client and master chat both ways, each message shown exactly once', EACH, async () => {
+    client = await openAs(CLIENT, 'client');
+    master = await openAs(MASTER, 'master');
+
+    await client.getByTestId('master-id').fill(String(MASTER));
+    await client.getByTestId('create-service-chat').click();
+    await waitLive(client);
+    chatId = Number(/#service\/(\d+)/.exec(client.url())[1]);
+    await openFromList(master, 'service-chat-list', chatId);
+
+    const lines = [
+      [CLIENT, 'Здравствуйте! Нужен ремонт крана 🚰🔧', client, 'enter'],
+      [MASTER, 'Добрый день 👋 Могу завтра в 10:00', master, 'button'],
+      [CLIENT, 'Отлично, договорились 👍', client, 'button'],
+      [MASTER, 'See you tomorrow 😀\nsecond line', master, 'enter'],
+    ];
+    for (const [sender, text, page, how] of lines) {
+      if (how === 'enter' && text.includes('\n')) {
+        // Shift+Enter makes a new line instead of sending.
+        const [a, b] = text.split('\n');
+        await page.getByTestId('message-input').fill(a);
+        await page.getByTestId('message-input').press('Shift+Enter');
+        await page.getByTestId('message-input').pressSequentially(b);
+        await page.getByTestId('message-input').press('Enter');
+      } else {
+        await send(page, text, how);
+      }
+      conversation.push([sender, text]);
+      // Each side waits for the other's line: this is a conversation, not a race.
+      await expectConversation(client, conversation, CLIENT);
+      await expectConversation(master, conversation, MASTER);
+    }
+    assert.equal(await client.getByTestId('message-input').inputValue(), '', 'input cleared after sending');
+    await shot(client, 'client-desktop');
+    await shot(master, 'master-desktop');
+  });
+
+  test('an error frame is shown and the connection stays live', EACH, async () => {
+    // Bypass the page's own blank check to get the server's answer.
+    await client.evaluate(() => window.chatApp.socket.send('{"type":"message","content":"   "}'));
+    const error = client.getByTestId('chat-error');
+    await error.filter({ hasText: 'invalid_content' }).waitFor();
+    await waitLive(client);
+    await shot(client, 'client-error-frame');
+  });
+
+  test('after an unexpected close the master reconnects, resumes after the last id, and misses nothing', EACH, async () => {
+    const before = await shown(master);
+    const lastId = before.at(-1).id;
+    const socketsBefore = master.sockets.length;
+
+    // Offline first, so the reconnect cannot succeed until we say so: the client's next
+    // messages are then certainly stored while the master is away.
+    await master.context().setOffline(true);
+    await master.evaluate(() => window.chatApp.socket && window.chatApp.socket.close(4000, 'test: dropped'));
+    const state = master.getByTestId('conn-state');
+    await master.locator('[data-testid="conn-state"][data-state="reconnecting"]').waitFor();
+    assert.match(await state.textContent(), /reconnecting in \d+s/);
+    await shot(master, 'master-reconnecting');
+
+    for (const text of ['Вы тут? 🤔', 'Пишу, пока вы офлайн ✉️']) {
+      await send(client, text);
+      conversation.push([CLIENT, text]);
+    }
+    await expectConversation(client, conversation, CLIENT);
+    assert.equal((await shown(master)).length, before.length, 'the master is really away');
+
+    // Coming back online reconnects at once (no need to wait out the backoff).
+    await master.context().setOffline(false);
+    await waitLive(master);
+    await expectConversation(master, conversation, MASTER);
+    const resumed = master.sockets.slice(socketsBefore).at(-1);
+    assert.match(resumed, new RegExp(`[?&]after_id=${lastId}(&|$)`), `resumed with after_id=${lastId}: ${resumed}`);
+    assert.doesNotMatch(await state.textContent(), /reconnecting/);
+
+    // And the live path still works both ways after the resume.
+    await send(master, 'Я снова здесь ✅');
+    conversation.push([MASTER, 'Я снова здесь ✅']);
+    await expectConversation(client, conversation, CLIENT);
+    await expectConversation(master, conversation, MASTER);
+  });
+
+  test('a reload comes back to the same chat with its history, once', EACH, async () => {
+    await client.reload();
+    await waitLive(client);
+    await expectConversation(client, conversation, CLIENT);
+    await send(master, 'After your reload 🔄');
+    conversation.push([MASTER, 'After your reload 🔄']);
+    await expectConversation(client, conversation, CLIENT);
+    await expectConversation(master, conversation, MASTER);
+  });
+
+  test('a 375px wide phone shows the chat without sideways scrolling', EACH, async () => {
+    const phone = await openAs(MASTER, 'master', { width: 375, height: 812 });
+    await openFromList(phone, 'service-chat-list', chatId);
+    await expectConversation(phone, conversation, MASTER);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal overflow (${overflow}px)`);
+    await shot(phone, 'master-375px');
+    // Two connections of the master: the other one, not the sender, gets the message.
+    await send(phone, 'Sent from my phone 📱');
+    conversation.push([MASTER, 'Sent from my phone 📱']);
+    await expectConversation(master, conversation, MASTER);
+    await expectConversation(client, conversation, CLIENT);
+    await phone.context().close();
+  });
+
+  test('a support agent takes a client\'s support chat from the queue', EACH, async () => {
+    const agent = await openAs(AGENT, 'support');
+    await client.getByTestId('create-support-chat').click();
+    await client.getByTestId('chat-title').filter({ hasText: 'Support chat' }).waitFor();
+    await waitLive(client);
+    const supportId = Number(/#support\/(\d+)/.exec(client.url())[1]);
+    await client.getByTestId('message-input').fill('Помогите, пожалуйста 🙏');
+    await client.getByTestId('send').click();
+
+    await agent.getByTestId('refresh-chats').click();
+    await agent.getByTestId('support-queue').locator(`[data-testid="take-chat"][data-chat-id="${supportId}"]`).click();
+    await waitLive(agent);
+    await send(agent, 'Конечно, слушаю вас 🎧');
+    const talk = [[CLIENT, 'Помогите, пожалуйста 🙏'], [AGENT, 'Конечно, слушаю вас 🎧']];
+    await expectConversation(agent, talk, AGENT);
+    await expectConversation(client, talk, CLIENT);
+    await shot(agent, 'support-agent');
+    await agent.context().close();
+  });
+
+  test('history loads the newest page first, older pages on request', EACH, async () => {
+    const token = async (userId, role) => (await (await fetch(`${server.base}/dev/tokens`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId, roles: [role] }),
+    })).json()).access_token;
+    const post = async (bearer, url, body) => {
+      const res = await fetch(server.base + url, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    const bearer = await token(3001, 'client');
+    const chat = await post(bearer, '/api/service-chats', { client_id: 3001, master_id: 3002 });
+    const texts = Array.from({ length: 60 }, (_, i) => `Сообщение ${i + 1}`);
+    for (const content of texts) await post(bearer, `/api/service-chats/${chat.id}/messages`, { content });
+
+    const reader = await openAs(3002, 'master');
+    await openFromList(reader, 'service-chat-list', chat.id);
+    await expectConversation(reader, texts.slice(10).map((t) => [3001, t]), 3002);
+    await reader.getByTestId('load-older').click();
+    await expectConversation(reader, texts.map((t) => [3001, t]), 3002);
+    assert.ok(await reader.getByTestId('load-older').isHidden(), 'no more older pages');
+    await reader.context().close();
+  });
+
+  test('no script errors on any page', EACH, () => {
+    assert.deepEqual([...client.jsErrors, ...master.jsErrors], []);
+  });
+});
