@@ -6,6 +6,8 @@ import java.util.function.BiConsumer;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.message.StoredMessage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +37,16 @@ class RedisFanout implements Fanout {
 
 	private final JsonMapper json;
 
-	RedisFanout(StringRedisTemplate redis, RedisMessageListenerContainer container, JsonMapper json) {
+	private final Counter publishErrors;
+
+	RedisFanout(StringRedisTemplate redis, RedisMessageListenerContainer container, JsonMapper json,
+			MeterRegistry meters) {
 		this.redis = redis;
 		this.container = container;
 		this.json = json;
+		this.publishErrors = Counter.builder("chat.fanout.redis.errors")
+			.description("Publications that Redis did not take")
+			.register(meters);
 	}
 
 	@Override
@@ -47,6 +55,7 @@ class RedisFanout implements Fanout {
 			this.redis.convertAndSend(message.chat().channel(), this.json.writeValueAsString(Publication.of(message, origin)));
 		}
 		catch (RuntimeException ex) {
+			this.publishErrors.increment();
 			log.warn("Publishing message {} of {} failed; receivers will read it from the database: {}", message.id(),
 					message.chat(), ex.toString());
 		}

@@ -2,9 +2,14 @@ package com.marketplace.chat.message;
 
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.message.MessageStore.Stored;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -21,10 +26,21 @@ public class Messages {
 
 	private final MessageProperties properties;
 
-	Messages(MessageStore store, ApplicationEventPublisher events, MessageProperties properties) {
+	private final Timer storeLatency;
+
+	private final Counter storeErrors;
+
+	Messages(MessageStore store, ApplicationEventPublisher events, MessageProperties properties, MeterRegistry meters) {
 		this.store = store;
 		this.events = events;
 		this.properties = properties;
+		this.storeLatency = Timer.builder("chat.message.store")
+			.description("Time to commit one message to the database")
+			.publishPercentileHistogram()
+			.register(meters);
+		this.storeErrors = Counter.builder("chat.message.store.errors")
+			.description("Messages that could not be stored (database errors)")
+			.register(meters);
 	}
 
 	/**
@@ -38,6 +54,7 @@ public class Messages {
 	public Sent send(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
 		validate(content, clientMessageId);
 		Stored stored;
+		Timer.Sample sample = Timer.start();
 		try {
 			stored = this.store.store(chat, senderId, content, clientMessageId, origin);
 		}
@@ -46,6 +63,11 @@ public class Messages {
 				.map((message) -> new Stored(message, true))
 				.orElseThrow(() -> raced);
 		}
+		catch (DataAccessException | TransactionException ex) {
+			this.storeErrors.increment();
+			throw ex;
+		}
+		sample.stop(this.storeLatency);
 		this.events.publishEvent(new MessageStored(stored.message(), origin));
 		return new Sent(stored.message(), stored.duplicate());
 	}

@@ -1,5 +1,7 @@
 package com.marketplace.chat.ws;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import com.marketplace.chat.message.StoredMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.stereotype.Component;
 
@@ -33,6 +36,8 @@ class LocalConnections implements Delivery {
 
 	private final Counter delivered;
 
+	private final Timer fanoutLatency;
+
 	LocalConnections(JsonMapper json, MeterRegistry meters) {
 		this.json = json;
 		Gauge.builder("chat.ws.connections", this.all, Map::size)
@@ -40,6 +45,10 @@ class LocalConnections implements Delivery {
 			.register(meters);
 		this.delivered = Counter.builder("chat.messages.delivered")
 			.description("Message frames handed to this replica's connections")
+			.register(meters);
+		this.fanoutLatency = Timer.builder("chat.fanout.latency")
+			.description("From a message's commit to its delivery on this replica")
+			.publishPercentileHistogram()
 			.register(meters);
 	}
 
@@ -74,6 +83,7 @@ class LocalConnections implements Delivery {
 		if (members == null) {
 			return;
 		}
+		this.fanoutLatency.record(Duration.between(message.createdAt(), Instant.now()));
 		String frame = null;
 		for (Connection connection : members) {
 			if (message.seq() <= connection.lastSeq) {
