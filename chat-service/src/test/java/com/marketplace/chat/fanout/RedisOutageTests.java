@@ -73,6 +73,8 @@ class RedisOutageTests {
 					.doesNotHaveDuplicates();
 				assertThat(received).as("each stored message exactly once, in order").containsExactlyElementsOf(acked);
 				assertThat(distinct).hasSize(MESSAGES);
+				System.out.printf("RedisOutageTests: sent %d, acked %d, received %d, distinct %d (Redis down for messages 20-39)%n",
+						MESSAGES, acked.size(), received.size(), distinct.size());
 				assertThat(receiver.drain(Duration.ofSeconds(2))).as("nothing after").isEmpty();
 				long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
 				while (readiness(one) != 200 && System.nanoTime() < deadline) {

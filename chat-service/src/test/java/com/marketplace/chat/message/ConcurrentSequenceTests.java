@@ -34,6 +34,8 @@ class ConcurrentSequenceTests {
 		Chat chat = Chats.serviceChat(this.cluster.a);
 		try (WsClient client = WsClient.connect(chat.wsUrl(this.cluster.a, chat.client()));
 				WsClient master = WsClient.connect(chat.wsUrl(this.cluster.b, chat.other()));
+				WsClient receiverOnA = WsClient.connect(chat.wsUrl(this.cluster.a, chat.client()));
+				WsClient receiverOnB = WsClient.connect(chat.wsUrl(this.cluster.b, chat.other()));
 				ExecutorService senders = Executors.newFixedThreadPool(2)) {
 			CompletableFuture<Void> fromA = CompletableFuture.runAsync(() -> sendAll(client, "a"), senders);
 			CompletableFuture<Void> fromB = CompletableFuture.runAsync(() -> sendAll(master, "b"), senders);
@@ -43,6 +45,18 @@ class ConcurrentSequenceTests {
 			List<Long> masterSaw = seqsOfMessages(master, PER_SENDER);
 			assertThat(clientSaw).as("the client receives the master's messages in seq order").isSorted();
 			assertThat(masterSaw).as("the master receives the client's messages in seq order").isSorted();
+			List<Long> all = LongStream.rangeClosed(1, 2 * PER_SENDER).boxed().toList();
+			for (WsClient receiver : List.of(receiverOnA, receiverOnB)) {
+				List<Long> seen = new ArrayList<>();
+				while (seen.size() < all.size()) {
+					seen.add(expectType(receiver.next(Duration.ofSeconds(10)), "message").get("seq").asLong());
+				}
+				assertThat(seen).as("a receiver on each replica sees seq 1..n in order, no hole, no repeat")
+					.containsExactlyElementsOf(all);
+				assertThat(receiver.drain(Duration.ofMillis(200))).isEmpty();
+			}
+			System.out.printf("ConcurrentSequenceTests: %d messages from two replicas, received in order on both%n",
+					all.size());
 		}
 		List<long[]> rows = new ArrayList<>();
 		try (var connection = TestInfrastructure.get().openDatabase(); Statement statement = connection.createStatement();

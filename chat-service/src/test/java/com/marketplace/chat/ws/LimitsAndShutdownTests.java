@@ -107,6 +107,8 @@ class LimitsAndShutdownTests {
 				worstLagMillis = Math.max(worstLagMillis, (System.nanoTime() - sentAt) / 1_000_000);
 			}
 			assertThat(received).isEqualTo(messages);
+			System.out.printf("LimitsAndShutdownTests: %d messages of %d chars past a stalled reader; worst lag to the other reader %d ms%n",
+					messages, content.length(), worstLagMillis);
 			assertThat(worstLagMillis).as("the stalled reader adds no delay beyond 2 s to the others").isLessThan(2000);
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 			while (meters.counter("chat.ws.slow.reader.disconnects").count() == before && System.nanoTime() < deadline) {
@@ -144,6 +146,8 @@ class LimitsAndShutdownTests {
 			}
 			stopper.join(Duration.ofSeconds(25));
 			assertThat(draining.isRunning()).isFalse();
+			System.out.printf("LimitsAndShutdownTests: replica stopped %d ms after the stop began%n",
+					Duration.ofNanos(System.nanoTime() - stopping).toMillis());
 			assertThat(Duration.ofNanos(System.nanoTime() - stopping)).as("stops within the drain time")
 				.isLessThan(Duration.ofSeconds(20));
 		}
