@@ -1,6 +1,10 @@
 package com.marketplace.chat.chat;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.marketplace.chat.security.ChatUser;
@@ -56,6 +60,21 @@ public class ChatAccess {
 	@Transactional(readOnly = true)
 	public long lastSeq(ChatKey key) {
 		return row(key, false).orElseThrow(() -> new ChatAccessDeniedException(key)).lastSeq();
+	}
+
+	/**
+	 * The {@code last_seq} of many chats of one kind in one query (chats that no longer
+	 * exist are left out): what the relay's sweep compares with what it delivered.
+	 */
+	@Transactional(readOnly = true)
+	public Map<Long, Long> lastSeqs(ChatKind kind, Collection<Long> ids) {
+		List<SeqOfChat> rows = switch (kind) {
+			case SERVICE -> this.serviceChats.findLastSeqs(ids);
+			case SUPPORT -> this.supportChats.findLastSeqs(ids);
+		};
+		Map<Long, Long> seqs = new HashMap<>();
+		rows.forEach((row) -> seqs.put(row.getId(), row.getLastSeq()));
+		return seqs;
 	}
 
 	private Optional<ChatRow> row(ChatKey key, boolean forUpdate) {

@@ -1,5 +1,6 @@
 package com.marketplace.chat.chat;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,9 @@ interface ServiceChatRepository extends JpaRepository<ServiceChat, Long> {
 	Optional<ServiceChat> findForUpdate(long id);
 
 	Optional<ServiceChat> findByClientIdAndMasterId(long clientId, long masterId);
+
+	@Query("select c.id as id, c.lastSeq as lastSeq from ServiceChat c where c.id in :ids")
+	List<SeqOfChat> findLastSeqs(Collection<Long> ids);
 
 	@Query("select c from ServiceChat c where c.clientId = :userId or c.masterId = :userId order by c.lastActivityAt desc, c.id desc")
 	List<ServiceChat> findForParticipant(long userId, Limit limit);

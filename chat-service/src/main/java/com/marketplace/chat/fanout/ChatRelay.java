@@ -1,6 +1,7 @@
 package com.marketplace.chat.fanout;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.function.LongConsumer;
 
 import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.message.StoredMessage;
 import org.slf4j.Logger;
@@ -54,6 +56,8 @@ public class ChatRelay implements DisposableBean {
 	private final Map<ChatKey, LocalChat> active = new HashMap<>();
 
 	private final ExecutorService lanes = Executors.newVirtualThreadPerTaskExecutor();
+
+	private static final int SWEEP_BATCH = 500;
 
 	private final ScheduledExecutorService timer = Executors
 		.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-relay-timer").factory());
@@ -130,12 +134,34 @@ public class ChatRelay implements DisposableBean {
 		sweep();
 	}
 
+	/**
+	 * Reads the {@code last_seq} of every locally active chat, a few hundred per query,
+	 * and has each lane deliver whatever it has not heard of.
+	 */
 	private void sweep() {
-		List<LocalChat> snapshot;
+		Map<ChatKind, List<LocalChat>> byKind = new EnumMap<>(ChatKind.class);
 		synchronized (this.active) {
-			snapshot = new ArrayList<>(this.active.values());
+			this.active.values().forEach((local) -> byKind.computeIfAbsent(local.chat.kind(), (kind) -> new ArrayList<>()).add(local));
 		}
-		snapshot.forEach((local) -> local.lane.execute(local::catchUp));
+		byKind.forEach((kind, locals) -> {
+			for (int from = 0; from < locals.size(); from += SWEEP_BATCH) {
+				List<LocalChat> batch = locals.subList(from, Math.min(locals.size(), from + SWEEP_BATCH));
+				Map<Long, Long> lastSeqs;
+				try {
+					lastSeqs = this.chats.lastSeqs(kind, batch.stream().map((local) -> local.chat.id()).toList());
+				}
+				catch (RuntimeException ex) {
+					log.warn("Sweep could not read the chats' last_seq: {}", ex.toString());
+					return;
+				}
+				for (LocalChat local : batch) {
+					Long lastSeq = lastSeqs.get(local.chat.id());
+					if (lastSeq != null) {
+						local.lane.execute(() -> local.catchUp(lastSeq));
+					}
+				}
+			}
+		});
 	}
 
 	@Override
@@ -207,15 +233,15 @@ public class ChatRelay implements DisposableBean {
 			}
 		}
 
-		/** Compares with the database: delivers whatever was committed but not heard of. */
-		void catchUp() {
+		/** Delivers from the database whatever was committed up to {@code lastSeq} but not heard of. */
+		void catchUp(long lastSeq) {
 			if (!this.started) {
 				return;
 			}
 			if (this.listening == null) {
 				subscribe();
 			}
-			readUpTo(ChatRelay.this.chats.lastSeq(this.chat));
+			readUpTo(lastSeq);
 		}
 
 		private void readUpTo(long lastSeq) {
