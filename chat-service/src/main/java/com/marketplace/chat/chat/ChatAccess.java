@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.marketplace.chat.security.ChatUser;
 
@@ -54,6 +55,18 @@ public class ChatAccess {
 		return row(key, true).filter((chat) -> chat.hasParticipant(senderId))
 			.orElseThrow(() -> new ChatAccessDeniedException(key))
 			.nextSeq(now);
+	}
+
+	/**
+	 * Like {@link #takeNextSeq} but answers "not a participant" with an empty result instead
+	 * of an exception, so a transaction shared by several messages is not marked for
+	 * rollback by one refused sender.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public OptionalLong tryTakeNextSeq(ChatKey key, long senderId, Instant now) {
+		return row(key, true).filter((chat) -> chat.hasParticipant(senderId))
+			.map((chat) -> OptionalLong.of(chat.nextSeq(now)))
+			.orElse(OptionalLong.empty());
 	}
 
 	/** The chat's last taken {@code seq}: what every replica must have delivered by now. */

@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import com.marketplace.chat.chat.ChatAccess;
+import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.chat.ChatKey;
 
 import org.springframework.stereotype.Component;
@@ -41,6 +42,23 @@ class MessageStore {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		long seq = this.chats.takeNextSeq(chat, senderId, now);
 		ChatMessage row = this.messages.saveAndFlush(new ChatMessage(chat, seq, senderId, content, clientMessageId, now, origin));
+		return new Stored(row.toStored(), false);
+	}
+
+	/**
+	 * The same as {@link #store} inside a transaction the caller runs for several messages.
+	 * Refusals are thrown from here, outside any transactional proxy, so they do not
+	 * doom the shared transaction.
+	 */
+	Stored storeInSharedTransaction(ChatKey chat, long senderId, String content, String clientMessageId,
+			String origin) {
+		Optional<StoredMessage> earlier = findRetry(chat, senderId, clientMessageId);
+		if (earlier.isPresent()) {
+			return new Stored(earlier.get(), true);
+		}
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		long seq = this.chats.tryTakeNextSeq(chat, senderId, now).orElseThrow(() -> new ChatAccessDeniedException(chat));
+		ChatMessage row = this.messages.save(new ChatMessage(chat, seq, senderId, content, clientMessageId, now, origin));
 		return new Stored(row.toStored(), false);
 	}
 

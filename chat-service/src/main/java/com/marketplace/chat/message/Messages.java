@@ -22,6 +22,8 @@ public class Messages {
 
 	private final MessageStore store;
 
+	private final GroupCommitter committer;
+
 	private final ApplicationEventPublisher events;
 
 	private final MessageProperties properties;
@@ -30,8 +32,10 @@ public class Messages {
 
 	private final Counter storeErrors;
 
-	Messages(MessageStore store, ApplicationEventPublisher events, MessageProperties properties, MeterRegistry meters) {
+	Messages(MessageStore store, GroupCommitter committer, ApplicationEventPublisher events,
+			MessageProperties properties, MeterRegistry meters) {
 		this.store = store;
+		this.committer = committer;
 		this.events = events;
 		this.properties = properties;
 		this.storeLatency = Timer.builder("chat.message.store")
@@ -56,7 +60,7 @@ public class Messages {
 		Stored stored;
 		Timer.Sample sample = Timer.start();
 		try {
-			stored = this.store.store(chat, senderId, content, clientMessageId, origin);
+			stored = this.committer.store(chat, senderId, content, clientMessageId, origin);
 		}
 		catch (DataIntegrityViolationException raced) {
 			stored = this.store.findRetry(chat, senderId, clientMessageId)
