@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.message.MessageStore.Stored;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,10 +57,16 @@ class GroupCommitter implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	GroupCommitter(MessageStore store, PlatformTransactionManager transactionManager, MessageProperties properties) {
+	private final DistributionSummary groupSizes;
+
+	GroupCommitter(MessageStore store, PlatformTransactionManager transactionManager, MessageProperties properties,
+			MeterRegistry meters) {
 		this.store = store;
 		this.transactions = new TransactionTemplate(transactionManager);
 		this.properties = properties;
+		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
+			.description("Messages per database commit (count = commits, sum = messages)")
+			.register(meters);
 	}
 
 	/** Stores one message, sharing the commit with whatever else is being sent right now. */
@@ -110,6 +118,7 @@ class GroupCommitter implements SmartLifecycle {
 	}
 
 	private void commit(List<Pending> batch) {
+		this.groupSizes.record(batch.size());
 		if (batch.size() == 1) {
 			alone(batch.get(0));
 			return;
