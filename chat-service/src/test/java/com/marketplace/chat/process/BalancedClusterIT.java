@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +74,8 @@ class BalancedClusterIT {
 
 	private static final List<ProcessReplica> stopped = new CopyOnWriteArrayList<>();
 
+	private static final List<Path> accessLogDirectories = new CopyOnWriteArrayList<>();
+
 	private static final AtomicInteger generation = new AtomicInteger();
 
 	private static CompletableFuture<ProcessReplica> restarting;
@@ -102,7 +106,8 @@ class BalancedClusterIT {
 
 	/**
 	 * A cluster replica with Tomcat's access log turned on (unbuffered, so the test can read
-	 * it at once) in its own directory. The access log pattern is the application's own.
+	 * it at once) in its own directory, and the application's own loggers at DEBUG. The
+	 * access log pattern is the one the application ships.
 	 */
 	private static ProcessReplica.Builder replica(String name, int port) {
 		Path accessLogs = ProcessReplica.LOG_DIRECTORY.resolve(name + "-access").toAbsolutePath();
@@ -116,11 +121,14 @@ class BalancedClusterIT {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+		accessLogDirectories.add(accessLogs);
 		return ProcessReplica.cluster(name)
 			.port(port)
 			.property("server.tomcat.accesslog.enabled", true)
 			.property("server.tomcat.accesslog.directory", accessLogs)
-			.property("server.tomcat.accesslog.buffered", false);
+			.property("server.tomcat.accesslog.buffered", false)
+			.property("logging.level.com.marketplace.chat", "DEBUG")
+			.property("logging.level.org.springframework.web", "DEBUG");
 	}
 
 	/** Two running replicas, restarting a stopped one on its old port (nginx's upstream). */
@@ -267,7 +275,8 @@ class BalancedClusterIT {
 			Duration exit = victim.waitForExit(DRAIN_TIME.plusSeconds(10));
 			System.out.printf("[sigterm] %s: close 1001 after %d ms, process exited %d ms after SIGTERM, status %d%n",
 					victim.name(), goingAwayMillis, exit.toMillis(), victim.exitValue());
-			System.out.println("[sigterm] " + victim.name() + " shutdown log:\n" + shutdownLines(victim));
+			System.out.printf("[sigterm] %s logged its shutdown over %d ms:%n%s%n", victim.name(),
+					loggedShutdownMillis(victim), shutdownLines(victim));
 			assertThat(exit).as("the replica exits within the drain time").isLessThan(DRAIN_TIME);
 			assertThat(victim.exitValue()).as("a JVM stopped by SIGTERM").isEqualTo(143);
 		}
@@ -418,8 +427,11 @@ class BalancedClusterIT {
 
 	private static String accessLogs() {
 		StringBuilder all = new StringBuilder();
-		try (Stream<Path> files = Files.list(ProcessReplica.LOG_DIRECTORY)) {
-			for (Path directory : files.filter((path) -> path.getFileName().toString().endsWith("-access")).toList()) {
+		try {
+			for (Path directory : accessLogDirectories) {
+				if (!Files.isDirectory(directory)) {
+					continue;
+				}
 				try (Stream<Path> logs = Files.list(directory)) {
 					for (Path log : logs.toList()) {
 						all.append(Files.readString(log, StandardCharsets.UTF_8));
@@ -433,19 +445,34 @@ class BalancedClusterIT {
 		return all.toString();
 	}
 
-	private static String shutdownLines(ProcessReplica replica) {
-		List<String> lines = replica.logText().lines().toList();
-		int from = 0;
-		for (int i = 0; i < lines.size(); i++) {
-			if (lines.get(i).contains("shutdown") || lines.get(i).contains("Shutdown")) {
-				from = i;
-				break;
+	/** From the log's "Commencing graceful shutdown" to its last line, by their timestamps. */
+	private static long loggedShutdownMillis(ProcessReplica replica) {
+		List<Instant> times = new ArrayList<>();
+		boolean shuttingDown = false;
+		for (String line : replica.logText().lines().filter(BalancedClusterIT::isEcsJson).toList()) {
+			JsonNode json = WsClient.JSON.readTree(line);
+			shuttingDown |= json.path("message").asString().startsWith("Commencing graceful shutdown");
+			if (shuttingDown) {
+				times.add(Instant.parse(json.path("@timestamp").asString()));
 			}
 		}
-		return lines.subList(Math.max(from, lines.size() - 15), lines.size())
-			.stream()
-			.map((line) -> "    " + line)
-			.collect(Collectors.joining("\n"));
+		return times.isEmpty() ? -1 : Duration.between(times.get(0), times.get(times.size() - 1)).toMillis();
+	}
+
+	/** The log's messages from "Commencing graceful shutdown" on, one line each with its time. */
+	private static String shutdownLines(ProcessReplica replica) {
+		List<String> lines = new ArrayList<>();
+		boolean shuttingDown = false;
+		for (String line : replica.logText().lines().filter(BalancedClusterIT::isEcsJson).toList()) {
+			JsonNode json = WsClient.JSON.readTree(line);
+			String message = json.path("message").asString();
+			shuttingDown |= message.startsWith("Commencing graceful shutdown");
+			if (shuttingDown) {
+				lines.add("    " + json.path("@timestamp").asString() + " " + json.path("log").path("level").asString()
+						+ " " + message);
+			}
+		}
+		return String.join("\n", lines);
 	}
 
 	/**
@@ -635,10 +662,13 @@ class BalancedClusterIT {
 
 		private final Path log;
 
-		private Nginx(Process process, int port, Path log) {
+		private final Path directory;
+
+		private Nginx(Process process, int port, Path log, Path directory) {
 			this.process = process;
 			this.port = port;
 			this.log = log;
+			this.directory = directory;
 		}
 
 		static Nginx start(int... upstreamPorts) {
@@ -665,6 +695,14 @@ class BalancedClusterIT {
 				}
 				String body = upstream.group(2).substring(0, server.start()) + servers
 						+ SERVER.matcher(upstream.group(2).substring(server.start())).replaceAll("");
+				if (!body.matches("(?s).*\\bzone\\s.*")) {
+					// Without a shared-memory zone each nginx worker keeps its own least_conn
+					// counts, so two connections taken by different workers may land on the
+					// same replica (about 1 in 40 here). deploy/nginx.conf should declare one.
+					body = server.group(1) + "zone chat 64k;\n" + body;
+					System.out.println("[nginx] deploy/nginx.conf's upstream has no `zone`: least_conn would count "
+							+ "per worker; the test's copy adds `zone chat 64k;`");
+				}
 				String derived = conf.substring(0, upstream.start(2)) + body + conf.substring(upstream.end(2));
 
 				String listen = derived.replaceFirst("(?m)^(\\s*)listen\\s+8000\\s*;", "$1listen 127.0.0.1:" + port + ";");
@@ -681,7 +719,7 @@ class BalancedClusterIT {
 					.redirectErrorStream(true)
 					.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 					.start();
-				Nginx nginx = new Nginx(process, port, log);
+				Nginx nginx = new Nginx(process, port, log, directory);
 				Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
 				nginx.awaitHealthy(derived);
 				return nginx;
@@ -743,10 +781,17 @@ class BalancedClusterIT {
 			try {
 				if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
 					this.process.destroyForcibly();
+					this.process.waitFor(5, TimeUnit.SECONDS);
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+			}
+			try (Stream<Path> files = Files.walk(this.directory)) {
+				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+			catch (IOException ex) {
+				// a leftover temporary directory harms nothing
 			}
 		}
 

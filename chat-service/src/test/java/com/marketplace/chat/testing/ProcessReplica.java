@@ -13,12 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Chats.Party;
@@ -75,16 +77,20 @@ public final class ProcessReplica implements AutoCloseable {
 
 	private final List<String> command;
 
+	private final Path temporaryDirectory;
+
 	private volatile long signalledAt;
 
 	private volatile long exitedAt;
 
-	private ProcessReplica(String name, int port, Process process, Path logFile, List<String> command) {
+	private ProcessReplica(String name, int port, Process process, Path logFile, List<String> command,
+			Path temporaryDirectory) {
 		this.name = name;
 		this.port = port;
 		this.process = process;
 		this.logFile = logFile;
 		this.command = command;
+		this.temporaryDirectory = temporaryDirectory;
 		process.onExit().thenRun(() -> this.exitedAt = System.nanoTime());
 	}
 
@@ -97,8 +103,10 @@ public final class ProcessReplica implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return new Builder(name).property("spring.datasource.url", "jdbc:h2:file:" + dataDirectory.toAbsolutePath()
-				+ "/chat;MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE");
+		Builder builder = new Builder(name).property("spring.datasource.url", "jdbc:h2:file:"
+				+ dataDirectory.toAbsolutePath() + "/chat;MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE");
+		builder.temporaryDirectory = dataDirectory;
+		return builder;
 	}
 
 	/**
@@ -131,6 +139,8 @@ public final class ProcessReplica implements AutoCloseable {
 		private final Map<String, Object> properties = new LinkedHashMap<>();
 
 		private int port;
+
+		private Path temporaryDirectory;
 
 		private Builder(String name) {
 			this.name = name;
@@ -170,7 +180,8 @@ public final class ProcessReplica implements AutoCloseable {
 				Process process = new ProcessBuilder(command).redirectErrorStream(true)
 					.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
 					.start();
-				ProcessReplica replica = new ProcessReplica(this.name, chosenPort, process, logFile, command);
+				ProcessReplica replica = new ProcessReplica(this.name, chosenPort, process, logFile, command,
+						this.temporaryDirectory);
 				RUNNING.add(replica);
 				process.onExit().thenRun(() -> RUNNING.remove(replica));
 				return replica;
@@ -321,7 +332,10 @@ public final class ProcessReplica implements AutoCloseable {
 		return sum;
 	}
 
-	/** Kills the process if it still runs (tests stop it on purpose with terminate or kill). */
+	/**
+	 * Kills the process if it still runs (tests stop it on purpose with terminate or kill)
+	 * and deletes its temporary data directory, if it has one. The log stays.
+	 */
 	@Override
 	public void close() {
 		if (this.process.isAlive()) {
@@ -331,6 +345,14 @@ public final class ProcessReplica implements AutoCloseable {
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+			}
+		}
+		if (this.temporaryDirectory != null && !this.process.isAlive()) {
+			try (Stream<Path> files = Files.walk(this.temporaryDirectory)) {
+				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+			catch (IOException ex) {
+				// a leftover temporary directory harms nothing
 			}
 		}
 	}
