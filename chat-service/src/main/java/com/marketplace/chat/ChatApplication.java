@@ -15,6 +15,14 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class ChatApplication {
 
+	static {
+		// Tomcat's WebSocket read, write and encoder buffers are 8 KiB each per connection
+		// by default; frames larger than a buffer are simply handled in several passes.
+		if (System.getProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE") == null) {
+			System.setProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE", "2048");
+		}
+	}
+
 	public static void main(String[] args) {
 		SpringApplication.run(ChatApplication.class, args);
 	}

@@ -123,8 +123,16 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		if (connection == null) {
 			return;
 		}
+		String frame = connection.assemble(text.getPayload(), text.isLast(), this.properties.maxFrameSize());
+		if (frame == null) {
+			if (connection.isOversized()) {
+				connection.close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("frame over " + this.properties.maxFrameSize()
+						+ " characters"));
+			}
+			return;
+		}
 		try {
-			switch (Frames.parse(this.json, text.getPayload())) {
+			switch (Frames.parse(this.json, frame)) {
 				case Frames.Send send -> send(connection, send);
 				case Frames.Ping ping -> connection.send(encode(Frames.PongOut.PONG));
 				case Frames.Auth auth -> refresh(connection, auth);
@@ -178,6 +186,16 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		}
 		connection.expiresAt = user.expiresAt();
 		connection.send(encode(new Frames.AuthOut("authenticated", user.expiresAt())));
+	}
+
+	/**
+	 * Frames arrive in parts of the container's small read buffer and are assembled here up
+	 * to {@code chat.ws.max-frame-size}: an idle connection then holds a few KiB instead of
+	 * a buffer as large as the largest frame.
+	 */
+	@Override
+	public boolean supportsPartialMessages() {
+		return true;
 	}
 
 	@Override

@@ -44,6 +44,10 @@ final class Connection {
 
 	RateLimiter rateLimiter;
 
+	private StringBuilder partialFrame;
+
+	private boolean oversized;
+
 	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt) {
 		this.session = session;
 		this.chat = chat;
@@ -53,6 +57,40 @@ final class Connection {
 
 	void attach(Outbox outbox) {
 		this.outbox = outbox;
+	}
+
+	/**
+	 * Adds one part of an incoming text frame. Returns the whole frame once its last part
+	 * has arrived, {@code null} while parts are missing or when the frame grew past
+	 * {@code maxChars} (then {@link #isOversized()} is true and the connection must close).
+	 * Only the connection's own message thread calls this.
+	 */
+	String assemble(String part, boolean last, int maxChars) {
+		if (this.oversized) {
+			return null;
+		}
+		if (this.partialFrame == null) {
+			if (last && part.length() <= maxChars) {
+				return part;
+			}
+			this.partialFrame = new StringBuilder(Math.min(maxChars, part.length() * 2));
+		}
+		if (this.partialFrame.length() + part.length() > maxChars) {
+			this.oversized = true;
+			this.partialFrame = null;
+			return null;
+		}
+		this.partialFrame.append(part);
+		if (!last) {
+			return null;
+		}
+		String whole = this.partialFrame.toString();
+		this.partialFrame = null;
+		return whole;
+	}
+
+	boolean isOversized() {
+		return this.oversized;
 	}
 
 	boolean send(String frame) {

@@ -15,6 +15,8 @@ import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry
 @EnableWebSocket
 class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware {
 
+	static final int READ_BUFFER_CHARS = 2048;
+
 	private final ChatSocketHandler handler;
 
 	private final HandshakeGate gate;
@@ -37,14 +39,16 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 	}
 
 	/**
-	 * Frame limits on the container itself: a text frame over {@code chat.ws.max-frame-size}
-	 * closes with 1009; binary frames are not part of the protocol. Per-connection buffers
-	 * are sized from these, so they also bound memory per connection.
+	 * Per-connection buffers of the container, allocated for every connection when it
+	 * opens, so they decide the memory an idle connection costs. Text is read in parts of
+	 * {@link #READ_BUFFER_CHARS} and assembled by the handler up to
+	 * {@code chat.ws.max-frame-size} (a larger frame closes with 1009); binary frames are
+	 * not part of the protocol.
 	 */
 	@Override
 	public void setServletContext(ServletContext servletContext) {
 		if (servletContext.getAttribute(ServerContainer.class.getName()) instanceof ServerContainer container) {
-			container.setDefaultMaxTextMessageBufferSize(this.properties.maxFrameSize());
+			container.setDefaultMaxTextMessageBufferSize(Math.min(READ_BUFFER_CHARS, this.properties.maxFrameSize()));
 			container.setDefaultMaxBinaryMessageBufferSize(1024);
 			container.setAsyncSendTimeout(this.properties.sendTimeLimit().toMillis());
 		}
