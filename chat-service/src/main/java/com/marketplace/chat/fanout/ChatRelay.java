@@ -189,6 +189,8 @@ public class ChatRelay implements DisposableBean {
 
 		private Fanout.Listening listening;
 
+		private boolean subscribing;
+
 		LocalChat(ChatKey chat) {
 			this.chat = chat;
 		}
@@ -197,20 +199,48 @@ public class ChatRelay implements DisposableBean {
 			if (this.started) {
 				return;
 			}
-			subscribe();
 			this.delivered = ChatRelay.this.chats.lastSeq(this.chat);
 			this.started = true;
+			subscribe();
 		}
 
+		/**
+		 * Subscribes without holding up the lane or the handshake: Redis confirms
+		 * subscriptions one after another, and a burst of connections to new chats would
+		 * otherwise queue behind each other. Whatever was committed before the
+		 * subscription took effect is then read from the database.
+		 */
 		private void subscribe() {
-			try {
-				this.listening = ChatRelay.this.fanout.listen(this.chat,
-						(message, origin) -> this.lane.execute(() -> received(message, origin)));
+			if (this.subscribing || this.listening != null) {
+				return;
 			}
-			catch (RuntimeException ex) {
-				log.warn("Subscribing to {} failed; delivering from the database until it succeeds: {}", this.chat,
-						ex.toString());
+			this.subscribing = true;
+			ChatRelay.this.lanes.execute(() -> {
+				Fanout.Listening handle = null;
+				try {
+					handle = ChatRelay.this.fanout.listen(this.chat,
+							(message, origin) -> this.lane.execute(() -> received(message, origin)));
+				}
+				catch (RuntimeException ex) {
+					log.warn("Subscribing to {} failed; delivering from the database until it succeeds: {}", this.chat,
+							ex.toString());
+				}
+				Fanout.Listening subscribed = handle;
+				this.lane.execute(() -> subscribed(subscribed));
+			});
+		}
+
+		private void subscribed(Fanout.Listening handle) {
+			this.subscribing = false;
+			if (handle == null) {
+				return;
 			}
+			if (!this.started) {
+				handle.close();
+				return;
+			}
+			this.listening = handle;
+			readUpTo(ChatRelay.this.chats.lastSeq(this.chat));
 		}
 
 		void received(StoredMessage message, String origin) {
@@ -238,9 +268,7 @@ public class ChatRelay implements DisposableBean {
 			if (!this.started) {
 				return;
 			}
-			if (this.listening == null) {
-				subscribe();
-			}
+			subscribe();
 			readUpTo(lastSeq);
 		}
 

@@ -7,13 +7,15 @@ import com.marketplace.chat.chat.ChatKind;
 
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
 
 interface ChatMessageRepository extends JpaRepository<ChatMessage, Long> {
 
 	Optional<ChatMessage> findByChatKindAndChatIdAndSenderIdAndClientMessageId(ChatKind kind, long chatId, long senderId,
 			String clientMessageId);
 
-	List<ChatMessage> findByChatKindAndChatIdOrderByIdDesc(ChatKind kind, long chatId, Limit limit);
+	@Query("select m.seq from ChatMessage m where m.id = :id and m.chatKind = :kind and m.chatId = :chatId")
+	Optional<Long> findSeq(long id, ChatKind kind, long chatId);
 
 	List<ChatMessage> findByChatKindAndChatIdAndIdLessThanOrderByIdDesc(ChatKind kind, long chatId, long beforeId,
 			Limit limit);

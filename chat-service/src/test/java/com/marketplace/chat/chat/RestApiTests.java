@@ -103,6 +103,16 @@ class RestApiTests {
 		assertThat(first.get("content").asString()).isEqualTo("m1");
 		assertThat(first.get("sender_id").asLong()).isEqualTo(chat.client().id());
 
+		Chat other = Chats.serviceChat(this.a);
+		long foreignId = Rest.post(this.a, other.apiPath() + "/messages", other.client().token(), Map.of("content", "elsewhere"))
+			.body()
+			.get("id")
+			.asLong();
+		assertThat(ids(Rest.get(this.b, messages + "?before_id=" + foreignId, token).body()))
+			.as("an id from another chat still pages by id")
+			.containsExactlyElementsOf(sent);
+		assertThat(Rest.get(this.b, messages + "?after_id=" + foreignId, token).body()).isEmpty();
+
 		assertProblem(Rest.get(this.b, messages + "?limit=0", token), 400);
 		assertProblem(Rest.get(this.b, messages + "?limit=201", token), 400);
 		assertProblem(Rest.get(this.b, messages + "?before_id=abc", token), 400);

@@ -2,6 +2,11 @@ package com.marketplace.chat.fanout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.marketplace.chat.testing.Chats;
 import io.lettuce.core.RedisClient;
@@ -46,6 +51,40 @@ class SubscriptionTests {
 		}
 		finally {
 			client.shutdown();
+		}
+	}
+
+	@Test
+	void aBurstOfConnectionsToNewChatsIsServedWithoutWaitingForEachSubscription() throws Exception {
+		List<Chat> chats = new ArrayList<>();
+		for (int i = 0; i < 60; i++) {
+			chats.add(Chats.serviceChat(this.cluster.a));
+		}
+		List<WsClient[]> pairs = new ArrayList<>();
+		try (ExecutorService connecting = Executors.newVirtualThreadPerTaskExecutor()) {
+			List<Future<WsClient[]>> opened = new ArrayList<>();
+			for (Chat chat : chats) {
+				opened.add(connecting.submit(() -> new WsClient[] { WsClient.connect(chat.wsUrl(this.cluster.a, chat.client())),
+						WsClient.connect(chat.wsUrl(this.cluster.b, chat.other())) }));
+			}
+			for (Future<WsClient[]> pair : opened) {
+				pairs.add(pair.get());
+			}
+		}
+		try {
+			for (WsClient[] pair : pairs) {
+				pair[0].sendMessage("hello");
+			}
+			for (WsClient[] pair : pairs) {
+				assertThat(pair[0].next(Duration.ofSeconds(10)).get("type").asString()).isEqualTo("ack");
+				assertThat(pair[1].next(Duration.ofSeconds(10)).get("content").asString()).isEqualTo("hello");
+			}
+		}
+		finally {
+			pairs.forEach((pair) -> {
+				pair[0].close();
+				pair[1].close();
+			});
 		}
 	}
 
