@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the benchmark from the repository root: raises the open-files limit (the bench and
+# each replica hold one descriptor per connection), picks a JDK >= 21, and starts
+# bench/target/chat-bench.jar with the given flags (see bench/README.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+soft=$(ulimit -n)
+hard=$(ulimit -Hn)
+if [ "$soft" != unlimited ] && [ "$soft" -lt 30000 ]; then
+  if [ "$hard" = unlimited ] || [ "$hard" -ge 30000 ]; then ulimit -n 30000; else ulimit -n "$hard"; fi
+fi
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
+  echo "warning: open-files limit $(ulimit -n) is too low for the idle workload (10000 connections)" >&2
+fi
+
+java_ok() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); exit !(v[1] >= 21) }'; }
+JAVA=""
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && java_ok "$JAVA_HOME/bin/java"; then
+  JAVA="$JAVA_HOME/bin/java"
+elif command -v java >/dev/null && java_ok java; then
+  JAVA=java
+else
+  for candidate in $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do
+    if java_ok "$candidate"; then JAVA="$candidate"; break; fi
+  done
+fi
+if [ -z "$JAVA" ]; then echo "no JDK >= 21 found (set JAVA_HOME)" >&2; exit 2; fi
+if [ ! -f bench/target/chat-bench.jar ] || [ ! -f chat-service/target/chat-service-0.1.0-SNAPSHOT.jar ]; then
+  echo "build first: ./mvnw -q -B -DskipTests package -pl chat-service,bench" >&2; exit 2
+fi
+echo "java: $JAVA; open files: $(ulimit -n); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+exec "$JAVA" -Xmx2g -jar bench/target/chat-bench.jar "$@"

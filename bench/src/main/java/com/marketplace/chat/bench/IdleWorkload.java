@@ -1,0 +1,155 @@
+package com.marketplace.chat.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Memory per idle connection on one replica: heap (after a full GC, from
+ * {@code /actuator/prometheus}) and resident set size (from {@code /proc/<pid>/status})
+ * before and after opening {@code idleConnections} sockets, two per chat (client and
+ * master), all on the first replica.
+ */
+final class IdleWorkload {
+
+	private final Bench bench;
+
+	IdleWorkload(Bench bench) {
+		this.bench = bench;
+	}
+
+	Map<String, Object> run() throws Exception {
+		Cluster.Replica replica = this.bench.cluster.replicas().get(0);
+		int total = this.bench.options.idleConnections;
+		int chats = (total + 1) / 2;
+		long base = this.bench.nextUserBase();
+		long[] userIds = new long[2 * chats];
+		String[] roles = new String[2 * chats];
+		long[] clients = new long[chats];
+		long[] masters = new long[chats];
+		for (int c = 0; c < chats; c++) {
+			clients[c] = base + 2L * c + 1;
+			masters[c] = base + 2L * c + 2;
+			userIds[2 * c] = clients[c];
+			roles[2 * c] = "client";
+			userIds[2 * c + 1] = masters[c];
+			roles[2 * c + 1] = "master";
+		}
+		long started = System.nanoTime();
+		String[] tokens = Net.tokens(this.bench.issuer, userIds, roles);
+		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, clients, masters);
+		System.out.printf("  %d tokens and %d chats in %.1f s%n", tokens.length, chats, (System.nanoTime() - started) / 1e9);
+
+		Sample before = settle(replica);
+		System.out.printf("  before: heap %.1f MiB, RSS %.1f MiB, %d connections%n", before.heap / 1048576d,
+				before.rss / 1048576d, before.connections);
+		List<WsConnection> connections = new ArrayList<>();
+		int[] replicaOf = new int[total];
+		String[] token = new String[total];
+		String[] path = new String[total];
+		WsConnection.Handler ignore = (connection, text) -> {
+		};
+		for (int g = 0; g < total; g++) {
+			int c = g / 2;
+			token[g] = tokens[2 * c + g % 2];
+			path[g] = "/ws/service-chats/" + chatIds[c];
+			connections.add(new WsConnection(g, chatIds[c], ignore));
+		}
+		long opening = System.nanoTime();
+		this.bench.net.open(connections, new Net.Plan(replicaOf, token, path));
+		double openSeconds = (System.nanoTime() - opening) / 1e9;
+		System.out.printf("  opened %d connections in %.1f s%n", total, openSeconds);
+		Usage usage = Usage.start(this.bench.cluster.replicas());
+		Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(5, (long) Math.min(this.bench.options.duration, 15))));
+		Map<String, Object> idleCpu = usage.stop();
+		Sample after = settle(replica);
+		System.out.printf("  after: heap %.1f MiB, RSS %.1f MiB, %d connections%n", after.heap / 1048576d,
+				after.rss / 1048576d, after.connections);
+		classHistogram(replica);
+		long open = connections.stream().filter((connection) -> !connection.closed).count();
+		Net.closeAll(connections);
+
+		long added = after.connections - before.connections;
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("connections", total);
+		result.put("chats", chats);
+		result.put("replica", replica.index() + 1);
+		result.put("open_at_end", open);
+		result.put("gauge_before", before.connections);
+		result.put("gauge_after", after.connections);
+		result.put("open_s", Usage.round(openSeconds));
+		result.put("heap_before_mib", mib(before.heap));
+		result.put("heap_after_mib", mib(after.heap));
+		result.put("rss_before_mib", mib(before.rss));
+		result.put("rss_after_mib", mib(after.rss));
+		long denominator = (added > 0) ? added : total;
+		result.put("heap_per_connection_kib", Usage.round((after.heap - before.heap) / 1024d / denominator));
+		result.put("rss_per_connection_kib", Usage.round((after.rss - before.rss) / 1024d / denominator));
+		result.put("gc_settle", after.gcNote);
+		result.put("cpu", idleCpu);
+		return result;
+	}
+
+	/** The replica's biggest heap classes with the connections open: idle-class-histogram.txt. */
+	private void classHistogram(Cluster.Replica replica) {
+		Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+		Path file = this.bench.options.out.resolve("idle-class-histogram.txt");
+		try {
+			Process process = new ProcessBuilder(jcmd.toString(), Long.toString(replica.pid()), "GC.class_histogram")
+				.redirectErrorStream(true)
+				.start();
+			List<String> lines = new String(process.getInputStream().readAllBytes()).lines().limit(40).toList();
+			process.waitFor(60, TimeUnit.SECONDS);
+			Files.write(file, lines);
+			System.out.println("  wrote " + file);
+		}
+		catch (Exception ex) {
+			System.out.println("  no class histogram: " + ex.getMessage());
+		}
+	}
+
+	static double mib(long bytes) {
+		return Usage.round(bytes / 1048576d);
+	}
+
+	record Sample(long heap, long rss, long connections, String gcNote) {
+	}
+
+	/** Full GC twice through jcmd, a pause, then heap, RSS and the connection gauge. */
+	private Sample settle(Cluster.Replica replica) throws Exception {
+		String note = "jcmd GC.run";
+		Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+		for (int i = 0; i < 2; i++) {
+			try {
+				Process process = new ProcessBuilder(jcmd.toString(), Long.toString(replica.pid()), "GC.run")
+					.redirectErrorStream(true)
+					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+					.start();
+				if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+					note = "jcmd GC.run failed; heap after a 3 s pause";
+				}
+			}
+			catch (Exception ex) {
+				note = "no jcmd (" + ex.getMessage() + "); heap after a 3 s pause";
+			}
+			Thread.sleep(1500);
+		}
+		String metrics = this.bench.cluster.prometheus(replica);
+		return new Sample((long) Prometheus.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""), rss(replica.pid()),
+				(long) Prometheus.sum(metrics, "chat_ws_connections", null), note);
+	}
+
+	static long rss(long pid) throws Exception {
+		for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+			if (line.startsWith("VmRSS:")) {
+				return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+			}
+		}
+		return -1;
+	}
+
+}
