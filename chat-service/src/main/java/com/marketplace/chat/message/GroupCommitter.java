@@ -15,6 +15,8 @@ import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.message.MessageStore.Stored;
 import io.micrometer.core.instrument.DistributionSummary;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +61,12 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final DistributionSummary groupSizes;
 
-	GroupCommitter(MessageStore store, PlatformTransactionManager transactionManager, MessageProperties properties,
-			MeterRegistry meters) {
+	private final EntityManager entityManager;
+
+	GroupCommitter(MessageStore store, PlatformTransactionManager transactionManager, EntityManager entityManager,
+			MessageProperties properties, MeterRegistry meters) {
 		this.store = store;
+		this.entityManager = entityManager;
 		this.transactions = new TransactionTemplate(transactionManager);
 		this.properties = properties;
 		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
@@ -128,6 +133,10 @@ class GroupCommitter implements SmartLifecycle {
 		Map<Pending, Object> outcomes = new IdentityHashMap<>();
 		try {
 			this.transactions.executeWithoutResult((status) -> {
+				// Inserts run at once (identity ids), and a chat row already locked in this
+				// batch comes back from the persistence context, so nothing needs flushing
+				// before each query; the chats' new last_seq is written at commit.
+				this.entityManager.setFlushMode(FlushModeType.COMMIT);
 				for (Pending pending : ordered) {
 					try {
 						outcomes.put(pending, this.store.storeInSharedTransaction(pending.chat, pending.senderId,
