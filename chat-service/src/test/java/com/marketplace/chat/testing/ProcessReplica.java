@@ -114,21 +114,9 @@ public final class ProcessReplica implements AutoCloseable {
 	 * issuer: the settings {@link Replica} passes, as command-line arguments.
 	 */
 	public static Builder cluster(String name) {
-		TestInfrastructure infrastructure = TestInfrastructure.get();
-		return new Builder(name).property("spring.profiles.active", "cluster")
-			.property("spring.datasource.url", infrastructure.jdbcUrl())
-			.property("spring.datasource.username", infrastructure.user())
-			.property("spring.datasource.password", infrastructure.password())
-			.property("spring.data.redis.host", infrastructure.redisHost())
-			.property("spring.data.redis.port", infrastructure.redisPort())
-			.property("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer.get().issuerUri())
-			.property("spring.security.oauth2.resourceserver.jwt.audiences", TestIssuer.AUDIENCE)
-			.property("chat.ws.allowed-origins", Replica.ALLOWED_ORIGIN)
-			.property("chat.fanout.sweep-interval", "1s")
-			.property("chat.fanout.probe-interval", "500ms")
-			.property("chat.fanout.probe-timeout", "1500ms")
-			.property("chat.ws.message-rate", 100000)
-			.property("chat.ws.message-burst", 100000);
+		Builder builder = new Builder(name).property("spring.profiles.active", "cluster");
+		Replica.clusterSettings().forEach(builder::property);
+		return builder;
 	}
 
 	/** How a replica process is started; {@link #start()} waits until it is ready. */

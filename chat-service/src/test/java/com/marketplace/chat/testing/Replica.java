@@ -28,11 +28,13 @@ public final class Replica implements AutoCloseable {
 		this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
 	}
 
-	public static Replica start(String name, Map<String, Object> overrides) {
+	/**
+	 * The cluster settings every test replica gets, in-JVM or as a process: the shared
+	 * database, Redis and issuer, and quick sweeps and probes so fault tests stay short.
+	 */
+	public static Map<String, Object> clusterSettings() {
 		TestInfrastructure infrastructure = TestInfrastructure.get();
 		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", 0);
-		properties.put("server.address", "127.0.0.1");
 		properties.put("spring.datasource.url", infrastructure.jdbcUrl());
 		properties.put("spring.datasource.username", infrastructure.user());
 		properties.put("spring.datasource.password", infrastructure.password());
@@ -41,13 +43,21 @@ public final class Replica implements AutoCloseable {
 		properties.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer.get().issuerUri());
 		properties.put("spring.security.oauth2.resourceserver.jwt.audiences", TestIssuer.AUDIENCE);
 		properties.put("chat.ws.allowed-origins", ALLOWED_ORIGIN);
-		properties.put("logging.structured.format.console", "");
 		properties.put("chat.fanout.sweep-interval", "1s");
 		properties.put("chat.fanout.probe-interval", "500ms");
 		properties.put("chat.fanout.probe-timeout", "1500ms");
 		// The shared replicas let tests send as fast as they can; LimitsTests runs its own.
 		properties.put("chat.ws.message-rate", 100000);
 		properties.put("chat.ws.message-burst", 100000);
+		return properties;
+	}
+
+	public static Replica start(String name, Map<String, Object> overrides) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("server.port", 0);
+		properties.put("server.address", "127.0.0.1");
+		properties.putAll(clusterSettings());
+		properties.put("logging.structured.format.console", "");
 		properties.put("spring.jmx.enabled", false);
 		properties.putAll(overrides);
 		// As command-line arguments, so they win over the profile's own files, as a real
