@@ -118,17 +118,6 @@ public class ChatRelay implements DisposableBean {
 		}
 	}
 
-	/** Runs a task in the chat's delivery lane if the chat is active here. */
-	public void runInLane(ChatKey chat, Runnable task) {
-		LocalChat local;
-		synchronized (this.active) {
-			local = this.active.get(chat);
-		}
-		if (local != null) {
-			local.lane.execute(task);
-		}
-	}
-
 	/** Reads every locally active chat from MySQL now: used while the bus is unhealthy and when it recovers. */
 	public void catchUpAll() {
 		sweep();

@@ -97,9 +97,16 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		this.connections.opened(connection);
 		try {
 			this.relay.join(connection.chat, (delivered) -> {
-				List<StoredMessage> missed = (handshake.afterId() != null)
-						? this.history.newestAfter(connection.chat, handshake.afterId(), this.properties.resumeLimit())
-						: this.history.bySeq(connection.chat, handshake.seqAtHandshake(), delivered);
+				List<StoredMessage> missed;
+				if (handshake.afterId() != null) {
+					missed = this.history.newestAfter(connection.chat, handshake.afterId(), this.properties.resumeLimit());
+				}
+				else if (handshake.seqAtHandshake() < delivered) {
+					missed = this.history.bySeq(connection.chat, handshake.seqAtHandshake(), delivered);
+				}
+				else {
+					missed = List.of();
+				}
 				long last = delivered;
 				for (StoredMessage message : missed) {
 					connection.send(encode(Frames.MessageOut.of(message)));

@@ -52,10 +52,6 @@ final class Outbox {
 		return true;
 	}
 
-	long queuedChars() {
-		return this.queuedChars.get();
-	}
-
 	private void pump() {
 		while (!this.failed.get() && !this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
 			String next = this.queue.poll();
