@@ -27,18 +27,11 @@ final class IdleWorkload {
 		int total = this.bench.options.idleConnections;
 		int chats = (total + 1) / 2;
 		long base = this.bench.nextUserBase();
-		long[] userIds = new long[2 * chats];
-		String[] roles = new String[2 * chats];
-		long[] clients = new long[chats];
-		long[] masters = new long[chats];
-		for (int c = 0; c < chats; c++) {
-			clients[c] = base + 2L * c + 1;
-			masters[c] = base + 2L * c + 2;
-			userIds[2 * c] = clients[c];
-			roles[2 * c] = "client";
-			userIds[2 * c + 1] = masters[c];
-			roles[2 * c + 1] = "master";
-		}
+		ChatParties parties = ChatParties.of(base, chats);
+		long[] userIds = parties.userIds();
+		String[] roles = parties.roles();
+		long[] clients = parties.clients();
+		long[] masters = parties.masters();
 		long started = System.nanoTime();
 		String[] tokens = Net.tokens(this.bench.issuer, userIds, roles);
 		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, clients, masters);
