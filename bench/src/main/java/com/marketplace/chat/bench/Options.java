@@ -14,7 +14,7 @@ final class Options {
 	/** Measured seconds per workload (after the warm-up). */
 	double duration = 25;
 
-	double warmup = 5;
+	double warmup = 15;
 
 	/** Longest wait after the last send for the remaining deliveries. */
 	double drain = 15;
@@ -185,7 +185,7 @@ final class Options {
 		return """
 				usage: java -jar bench/target/chat-bench.jar [flags]   (run from the repository root)
 				  --workloads=LIST        comma-separated: chat-small,chat-busy,group,ceiling,idle,history (default all)
-				  --duration=25s          measured time per workload, after --warmup=5s
+				  --duration=25s          measured time per workload, after --warmup=15s
 				  --drain=15s             longest wait for outstanding deliveries after the last send
 				  --scale=1               multiply chats, connections and rates (0.1 for a quick check)
 				  --rate=N                override the rate (msg/s) of chat-small, chat-busy and group
