@@ -62,12 +62,8 @@ final class ChatWorkload {
 		int chats = this.shape.chats();
 		long base = this.bench.nextUserBase();
 		ChatParties parties = ChatParties.of(base, chats);
-		long[] userIds = parties.userIds();
-		String[] roles = parties.roles();
-		long[] clients = parties.clients();
-		long[] masters = parties.masters();
-		String[] tokens = Net.tokens(this.bench.issuer, userIds, roles);
-		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, clients, masters);
+		String[] tokens = Net.tokens(this.bench.issuer, parties.userIds(), parties.roles());
+		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, parties.clients(), parties.masters());
 		int perChat = this.shape.perChat();
 		int replicas = this.bench.cluster.replicas().size();
 		int total = this.shape.connections();

@@ -28,13 +28,9 @@ final class IdleWorkload {
 		int chats = (total + 1) / 2;
 		long base = this.bench.nextUserBase();
 		ChatParties parties = ChatParties.of(base, chats);
-		long[] userIds = parties.userIds();
-		String[] roles = parties.roles();
-		long[] clients = parties.clients();
-		long[] masters = parties.masters();
 		long started = System.nanoTime();
-		String[] tokens = Net.tokens(this.bench.issuer, userIds, roles);
-		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, clients, masters);
+		String[] tokens = Net.tokens(this.bench.issuer, parties.userIds(), parties.roles());
+		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, parties.clients(), parties.masters());
 		System.out.printf("  %d tokens and %d chats in %.1f s%n", tokens.length, chats, (System.nanoTime() - started) / 1e9);
 
 		Sample before = settle(replica);

@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
  * {@link #standalone(String)} runs the default profile on an H2 file in a fresh temporary
  * directory.
  */
-public final class ProcessReplica implements AutoCloseable {
+public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	/** The jar failsafe passes in ({@code chat.jar}), or the build's default location. */
 	public static final Path JAR = Path
@@ -267,20 +267,14 @@ public final class ProcessReplica implements AutoCloseable {
 		return this.process.pid();
 	}
 
+	@Override
 	public String name() {
 		return this.name;
 	}
 
+	@Override
 	public int port() {
 		return this.port;
-	}
-
-	public String httpUrl() {
-		return "http://127.0.0.1:" + this.port;
-	}
-
-	public String wsUrl() {
-		return "ws://127.0.0.1:" + this.port;
 	}
 
 	public Path logFile() {

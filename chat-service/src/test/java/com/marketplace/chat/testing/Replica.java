@@ -12,7 +12,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * One running replica of the service in cluster mode, on its own port, sharing the test
  * database, Redis and issuer with every other replica.
  */
-public final class Replica implements AutoCloseable {
+public final class Replica implements Endpoint, AutoCloseable {
 
 	public static final String ALLOWED_ORIGIN = "https://marketplace.example";
 
@@ -71,20 +71,14 @@ public final class Replica implements AutoCloseable {
 		return new Replica(name, context);
 	}
 
+	@Override
 	public String name() {
 		return this.name;
 	}
 
+	@Override
 	public int port() {
 		return this.port;
-	}
-
-	public String httpUrl() {
-		return "http://127.0.0.1:" + this.port;
-	}
-
-	public String wsUrl() {
-		return "ws://127.0.0.1:" + this.port;
 	}
 
 	public <T> T bean(Class<T> type) {
