@@ -1,18 +1,22 @@
 package com.marketplace.chat.chat;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import com.marketplace.chat.security.ChatUser;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.Assert;
 
 /**
  * Who may use a chat, and the chat's message counter. A service chat's participants are
@@ -26,53 +30,94 @@ public class ChatAccess {
 
 	private final SupportChatRepository supportChats;
 
-	ChatAccess(ServiceChatRepository serviceChats, SupportChatRepository supportChats) {
+	private final JdbcClient jdbc;
+
+	ChatAccess(ServiceChatRepository serviceChats, SupportChatRepository supportChats, JdbcClient jdbc) {
 		this.serviceChats = serviceChats;
 		this.supportChats = supportChats;
+		this.jdbc = jdbc;
 	}
 
 	/** Whether the user may connect to the chat and send to it. */
 	@Transactional(readOnly = true)
 	public boolean isParticipant(ChatUser user, ChatKey key) {
-		return row(key, false).map((chat) -> chat.hasParticipant(user.id())).orElse(false);
+		return row(key).map((chat) -> chat.hasParticipant(user.id())).orElse(false);
 	}
 
 	/** Whether the user may read the chat's history: participants, admins, and agents for a queued support chat. */
 	@Transactional(readOnly = true)
 	public boolean mayRead(ChatUser user, ChatKey key) {
-		return row(key, false).map((chat) -> chat.mayBeReadBy(user)).orElse(false);
+		return row(key).map((chat) -> chat.mayBeReadBy(user)).orElse(false);
 	}
 
 	/**
-	 * Locks the chat's row until the surrounding transaction ends and takes the chat's
-	 * next {@code seq}, after checking again, under the lock, that the sender still takes
-	 * part. Holding the row lock from here to commit is what makes {@code seq} and
+	 * Locks the rows of these chats until the surrounding transaction ends and answers who
+	 * may send to each and its last {@code seq}; chats that no longer exist are missing
+	 * from the answer. Rows are locked in one global order (service chats, then support
+	 * chats, each by id), so two transactions, on this replica or another, cannot deadlock
+	 * on them. Holding the lock from here to commit is what makes {@code seq} and
 	 * {@code id} follow commit order within a chat.
-	 * @throws ChatAccessDeniedException when the chat is gone or the sender is not a participant
+	 * <p>
+	 * Plain JDBC: the caller's transaction may be a JDBC one, not a JPA one.
 	 */
-	@Transactional(propagation = Propagation.MANDATORY)
-	public long takeNextSeq(ChatKey key, long senderId, Instant now) {
-		return row(key, true).filter((chat) -> chat.hasParticipant(senderId))
-			.orElseThrow(() -> new ChatAccessDeniedException(key))
-			.nextSeq(now);
+	public Map<ChatKey, LockedChat> lockForSending(Collection<ChatKey> keys) {
+		requireTransaction();
+		Map<ChatKey, LockedChat> locked = new HashMap<>();
+		for (ChatKind kind : ChatKind.values()) {
+			List<Long> ids = keys.stream().filter((key) -> key.kind() == kind).map(ChatKey::id).distinct().sorted().toList();
+			if (ids.isEmpty()) {
+				continue;
+			}
+			String sql = "SELECT id, client_id, " + otherColumn(kind) + " AS other_id, last_seq FROM " + table(kind)
+					+ " WHERE id IN (:ids) ORDER BY id FOR UPDATE";
+			this.jdbc.sql(sql).param("ids", ids).query((rs, row) -> {
+				ChatKey key = new ChatKey(kind, rs.getLong("id"));
+				return new LockedChat(key, rs.getLong("last_seq"), rs.getLong("client_id"),
+						rs.getObject("other_id", Long.class));
+			}).list().forEach((chat) -> locked.put(chat.key(), chat));
+		}
+		return locked;
 	}
 
 	/**
-	 * Like {@link #takeNextSeq} but answers "not a participant" with an empty result instead
-	 * of an exception, so a transaction shared by several messages is not marked for
-	 * rollback by one refused sender.
+	 * Moves the {@code last_seq} of chats locked by {@link #lockForSending} in this
+	 * transaction to what the caller took, and their last activity to {@code now}: one
+	 * statement per kind.
 	 */
-	@Transactional(propagation = Propagation.MANDATORY)
-	public OptionalLong tryTakeNextSeq(ChatKey key, long senderId, Instant now) {
-		return row(key, true).filter((chat) -> chat.hasParticipant(senderId))
-			.map((chat) -> OptionalLong.of(chat.nextSeq(now)))
-			.orElse(OptionalLong.empty());
+	public void advance(Map<ChatKey, Long> lastSeqs, Instant now) {
+		requireTransaction();
+		LocalDateTime activity = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
+		for (ChatKind kind : ChatKind.values()) {
+			List<Map.Entry<ChatKey, Long>> chats = lastSeqs.entrySet()
+				.stream()
+				.filter((chat) -> chat.getKey().kind() == kind)
+				.toList();
+			if (chats.isEmpty()) {
+				continue;
+			}
+			StringBuilder sql = new StringBuilder("UPDATE ").append(table(kind)).append(" SET last_seq = CASE id");
+			List<Object> params = new ArrayList<>();
+			for (Map.Entry<ChatKey, Long> chat : chats) {
+				sql.append(" WHEN ? THEN ?");
+				params.add(chat.getKey().id());
+				params.add(chat.getValue());
+			}
+			sql.append(" END, last_activity_at = ? WHERE id IN (");
+			params.add(activity);
+			for (int i = 0; i < chats.size(); i++) {
+				sql.append((i == 0) ? "?" : ", ?");
+				params.add(chats.get(i).getKey().id());
+			}
+			int updated = this.jdbc.sql(sql.append(')').toString()).params(params).update();
+			Assert.state(updated == chats.size(), () -> "expected to advance " + chats.size() + " locked chats, updated "
+					+ updated);
+		}
 	}
 
 	/** The chat's last taken {@code seq}: what every replica must have delivered by now. */
 	@Transactional(readOnly = true)
 	public long lastSeq(ChatKey key) {
-		return row(key, false).orElseThrow(() -> new ChatAccessDeniedException(key)).lastSeq();
+		return row(key).orElseThrow(() -> new ChatAccessDeniedException(key)).lastSeq();
 	}
 
 	/**
@@ -90,13 +135,30 @@ public class ChatAccess {
 		return seqs;
 	}
 
-	private Optional<ChatRow> row(ChatKey key, boolean forUpdate) {
+	private Optional<ChatRow> row(ChatKey key) {
 		return switch (key.kind()) {
-			case SERVICE -> (forUpdate ? this.serviceChats.findForUpdate(key.id()) : this.serviceChats.findById(key.id()))
-				.map(ChatRow.class::cast);
-			case SUPPORT -> (forUpdate ? this.supportChats.findForUpdate(key.id()) : this.supportChats.findById(key.id()))
-				.map(ChatRow.class::cast);
+			case SERVICE -> this.serviceChats.findById(key.id()).map(ChatRow.class::cast);
+			case SUPPORT -> this.supportChats.findById(key.id()).map(ChatRow.class::cast);
 		};
+	}
+
+	private static String table(ChatKind kind) {
+		return switch (kind) {
+			case SERVICE -> "service_chats";
+			case SUPPORT -> "support_chats";
+		};
+	}
+
+	private static String otherColumn(ChatKind kind) {
+		return switch (kind) {
+			case SERVICE -> "master_id";
+			case SUPPORT -> "support_id";
+		};
+	}
+
+	private static void requireTransaction() {
+		Assert.state(TransactionSynchronizationManager.isActualTransactionActive(),
+				"chat rows are locked and advanced only inside a transaction");
 	}
 
 }

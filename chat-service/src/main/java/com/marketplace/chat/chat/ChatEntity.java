@@ -61,11 +61,4 @@ abstract class ChatEntity implements ChatRow {
 		return this.lastSeq;
 	}
 
-	@Override
-	public long nextSeq(Instant now) {
-		this.lastSeq++;
-		touch(now);
-		return this.lastSeq;
-	}
-
 }

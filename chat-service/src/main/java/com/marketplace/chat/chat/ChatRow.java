@@ -1,10 +1,8 @@
 package com.marketplace.chat.chat;
 
-import java.time.Instant;
-
 import com.marketplace.chat.security.ChatUser;
 
-/** What the message store needs of a chat row it holds locked. */
+/** What access checks need of a chat row. */
 interface ChatRow {
 
 	long lastSeq();
@@ -12,8 +10,5 @@ interface ChatRow {
 	boolean hasParticipant(long userId);
 
 	boolean mayBeReadBy(ChatUser user);
-
-	/** Takes the next position in the chat; the caller holds the row lock. */
-	long nextSeq(Instant now);
 
 }

@@ -4,18 +4,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.persistence.LockModeType;
-
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 
 interface ServiceChatRepository extends JpaRepository<ServiceChat, Long> {
-
-	@Lock(LockModeType.PESSIMISTIC_WRITE)
-	@Query("select c from ServiceChat c where c.id = :id")
-	Optional<ServiceChat> findForUpdate(long id);
 
 	Optional<ServiceChat> findByClientIdAndMasterId(long clientId, long masterId);
 

@@ -11,9 +11,6 @@ import org.springframework.data.jpa.repository.Query;
 
 interface ChatMessageRepository extends JpaRepository<ChatMessage, Long> {
 
-	Optional<ChatMessage> findByChatKindAndChatIdAndSenderIdAndClientMessageId(ChatKind kind, long chatId, long senderId,
-			String clientMessageId);
-
 	@Query("select m.seq from ChatMessage m where m.id = :id and m.chatKind = :kind and m.chatId = :chatId")
 	Optional<Long> findSeq(long id, ChatKind kind, long chatId);
 

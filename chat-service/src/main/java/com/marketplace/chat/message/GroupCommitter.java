@@ -1,29 +1,26 @@
 package com.marketplace.chat.message;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import com.marketplace.chat.chat.ChatAccessDeniedException;
-import com.marketplace.chat.chat.ChatKey;
+import javax.sql.DataSource;
+
+import com.marketplace.chat.message.MessageStore.Outcome;
+import com.marketplace.chat.message.MessageStore.Request;
 import com.marketplace.chat.message.MessageStore.Stored;
 import io.micrometer.core.instrument.DistributionSummary;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.FlushModeType;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -34,18 +31,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * message; under heavy load the messages that arrived during the previous commit share
  * the next one.
  * <p>
- * Each batch locks chat rows in one global order (kind, then id), so two batches, on this
- * replica or another, cannot deadlock. If a statement fails and takes the shared
- * transaction with it, every message of the batch is stored again in a transaction of its
- * own, so one bad message never fails the others.
+ * If the shared transaction fails, every message of the batch is stored again in a
+ * transaction of its own, so one bad message never fails the others. Transactions here
+ * are plain JDBC ones: nothing on this path goes through JPA.
  */
 @Component
 class GroupCommitter implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
-
-	private static final Comparator<Pending> LOCK_ORDER = Comparator.comparing((Pending pending) -> pending.chat.kind())
-		.thenComparingLong((pending) -> pending.chat.id());
 
 	private final MessageStore store;
 
@@ -61,13 +54,9 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final DistributionSummary groupSizes;
 
-	private final EntityManager entityManager;
-
-	GroupCommitter(MessageStore store, PlatformTransactionManager transactionManager, EntityManager entityManager,
-			MessageProperties properties, MeterRegistry meters) {
+	GroupCommitter(MessageStore store, DataSource dataSource, MessageProperties properties, MeterRegistry meters) {
 		this.store = store;
-		this.entityManager = entityManager;
-		this.transactions = new TransactionTemplate(transactionManager);
+		this.transactions = new TransactionTemplate(new JdbcTransactionManager(dataSource));
 		this.properties = properties;
 		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
 			.description("Messages per database commit (count = commits, sum = messages)")
@@ -75,11 +64,11 @@ class GroupCommitter implements SmartLifecycle {
 	}
 
 	/** Stores one message, sharing the commit with whatever else is being sent right now. */
-	Stored store(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
+	Stored store(Request request) {
 		if (!this.running || this.properties.writers() == 0) {
-			return this.store.store(chat, senderId, content, clientMessageId, origin);
+			return unwrap(alone(request));
 		}
-		Pending pending = new Pending(chat, senderId, content, clientMessageId, origin);
+		Pending pending = new Pending(request);
 		this.queue.add(pending);
 		try {
 			return pending.result.get();
@@ -124,54 +113,48 @@ class GroupCommitter implements SmartLifecycle {
 
 	private void commit(List<Pending> batch) {
 		this.groupSizes.record(batch.size());
-		if (batch.size() == 1) {
-			alone(batch.get(0));
-			return;
-		}
-		List<Pending> ordered = new ArrayList<>(batch);
-		ordered.sort(LOCK_ORDER);
-		Map<Pending, Object> outcomes = new IdentityHashMap<>();
+		List<Outcome> outcomes;
 		try {
-			this.transactions.executeWithoutResult((status) -> {
-				// Inserts run at once (identity ids), and a chat row already locked in this
-				// batch comes back from the persistence context, so nothing needs flushing
-				// before each query; the chats' new last_seq is written at commit.
-				this.entityManager.setFlushMode(FlushModeType.COMMIT);
-				for (Pending pending : ordered) {
-					try {
-						outcomes.put(pending, this.store.storeInSharedTransaction(pending.chat, pending.senderId,
-								pending.content, pending.clientMessageId, pending.origin));
-					}
-					catch (ChatAccessDeniedException refused) {
-						outcomes.put(pending, refused);
-					}
-				}
-			});
+			outcomes = this.transactions
+				.execute((status) -> this.store.storeAll(batch.stream().map((pending) -> pending.request).toList()));
 		}
 		catch (RuntimeException shared) {
+			if (batch.size() == 1) {
+				batch.get(0).result.completeExceptionally(shared);
+				return;
+			}
 			log.debug("A grouped commit of {} messages failed ({}); storing them one by one", batch.size(),
 					shared.toString());
-			batch.forEach(this::alone);
+			for (Pending pending : batch) {
+				try {
+					pending.result.complete(unwrap(alone(pending.request)));
+				}
+				catch (RuntimeException ex) {
+					pending.result.completeExceptionally(ex);
+				}
+			}
 			return;
 		}
-		outcomes.forEach((pending, outcome) -> {
-			if (outcome instanceof Stored stored) {
-				pending.result.complete(stored);
+		for (int i = 0; i < batch.size(); i++) {
+			Outcome outcome = outcomes.get(i);
+			if (outcome.stored() != null) {
+				batch.get(i).result.complete(outcome.stored());
 			}
 			else {
-				pending.result.completeExceptionally((RuntimeException) outcome);
+				batch.get(i).result.completeExceptionally(outcome.refusal());
 			}
-		});
+		}
 	}
 
-	private void alone(Pending pending) {
-		try {
-			pending.result.complete(this.store.store(pending.chat, pending.senderId, pending.content,
-					pending.clientMessageId, pending.origin));
+	private Outcome alone(Request request) {
+		return this.transactions.execute((status) -> this.store.storeAll(List.of(request)).get(0));
+	}
+
+	private static Stored unwrap(Outcome outcome) {
+		if (outcome.refusal() != null) {
+			throw outcome.refusal();
 		}
-		catch (RuntimeException ex) {
-			pending.result.completeExceptionally(ex);
-		}
+		return outcome.stored();
 	}
 
 	@Override
@@ -210,24 +193,12 @@ class GroupCommitter implements SmartLifecycle {
 
 	private static final class Pending {
 
-		final ChatKey chat;
-
-		final long senderId;
-
-		final String content;
-
-		final String clientMessageId;
-
-		final String origin;
+		final Request request;
 
 		final CompletableFuture<Stored> result = new CompletableFuture<>();
 
-		Pending(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
-			this.chat = chat;
-			this.senderId = senderId;
-			this.content = content;
-			this.clientMessageId = clientMessageId;
-			this.origin = origin;
+		Pending(Request request) {
+			this.request = request;
 		}
 
 	}

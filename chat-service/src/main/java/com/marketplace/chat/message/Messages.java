@@ -1,6 +1,7 @@
 package com.marketplace.chat.message;
 
 import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.message.MessageStore.Request;
 import com.marketplace.chat.message.MessageStore.Stored;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,7 +61,7 @@ public class Messages {
 		Stored stored;
 		Timer.Sample sample = Timer.start();
 		try {
-			stored = this.committer.store(chat, senderId, content, clientMessageId, origin);
+			stored = this.committer.store(new Request(chat, senderId, content, clientMessageId, origin));
 		}
 		catch (DataIntegrityViolationException raced) {
 			stored = this.store.findRetry(chat, senderId, clientMessageId)

@@ -1,0 +1,104 @@
+package com.marketplace.chat.message;
+
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.marketplace.chat.chat.ChatAccessDeniedException;
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.message.MessageStore.Outcome;
+import com.marketplace.chat.message.MessageStore.Request;
+import com.marketplace.chat.testing.Chats;
+import com.marketplace.chat.testing.Chats.Chat;
+import com.marketplace.chat.testing.Cluster;
+import com.marketplace.chat.testing.Replica;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One batch through the store, against the real database: every case a grouped commit
+ * can hold at once, each with its own outcome.
+ */
+class MessageStoreTests {
+
+	private final Replica replica = Cluster.get().a;
+
+	private final MessageStore store = this.replica.bean(MessageStore.class);
+
+	private final TransactionTemplate transactions = new TransactionTemplate(
+			new JdbcTransactionManager(this.replica.bean(DataSource.class)));
+
+	@Test
+	void aBatchStoresRetriesRefusalsAndBothKindsEachAsIfAlone() {
+		Chat service = Chats.serviceChat(this.replica);
+		Chat support = Chats.supportChat(this.replica);
+		ChatKey serviceKey = new ChatKey(ChatKind.SERVICE, service.id());
+		ChatKey supportKey = new ChatKey(ChatKind.SUPPORT, support.id());
+		long client = service.client().id();
+		Outcome earlier = storeAll(List.of(new Request(serviceKey, client, "first", "c-1", null))).get(0);
+		assertThat(earlier.stored().message().seq()).isEqualTo(1);
+
+		List<Outcome> outcomes = storeAll(List.of(
+				new Request(supportKey, support.other().id(), "agent here", "s-1", "conn-a"), // 0
+				new Request(serviceKey, client, "first again", "c-1", null), // 1: retry of an earlier message
+				new Request(serviceKey, client, "same text", null, "conn-b"), // 2
+				new Request(serviceKey, service.other().id(), "from the master", "m-1", null), // 3
+				new Request(serviceKey, Cluster.newUserId(), "intruder", "x-1", null), // 4: not a participant
+				new Request(serviceKey, client, "same text", null, "conn-b"), // 5: same text, no id: a new message
+				new Request(serviceKey, service.other().id(), "retried at once", "m-1", null), // 6: retry within the batch
+				new Request(new ChatKey(ChatKind.SERVICE, Long.MAX_VALUE), client, "nowhere", null, null), // 7: no such chat
+				new Request(supportKey, support.client().id(), "client here", "s-1", null))); // 8: another sender's s-1
+
+		assertThat(outcomes.get(4).refusal()).isInstanceOf(ChatAccessDeniedException.class);
+		assertThat(outcomes.get(7).refusal()).isInstanceOf(ChatAccessDeniedException.class);
+		assertThat(outcomes.get(1).stored().duplicate()).isTrue();
+		assertThat(outcomes.get(1).stored().message()).isEqualTo(earlier.stored().message());
+		assertThat(outcomes.get(6).stored().duplicate()).isTrue();
+		assertThat(outcomes.get(6).stored().message()).isEqualTo(outcomes.get(3).stored().message());
+
+		List<StoredMessage> serviceNew = List.of(outcomes.get(2), outcomes.get(3), outcomes.get(5))
+			.stream()
+			.peek((outcome) -> assertThat(outcome.stored().duplicate()).isFalse())
+			.map((outcome) -> outcome.stored().message())
+			.toList();
+		assertThat(serviceNew).extracting(StoredMessage::seq).containsExactly(2L, 3L, 4L);
+		assertThat(serviceNew).extracting(StoredMessage::content).containsExactly("same text", "from the master", "same text");
+		assertThat(serviceNew.get(0).id()).isLessThan(serviceNew.get(1).id());
+		assertThat(serviceNew.get(1).id()).isLessThan(serviceNew.get(2).id());
+		assertThat(outcomes.get(0).stored().message().seq()).isEqualTo(1);
+		assertThat(outcomes.get(8).stored().message().seq()).isEqualTo(2);
+		assertThat(outcomes.get(0).stored().message().origin()).isEqualTo("conn-a");
+
+		// What the batch answered is exactly what history (read through JPA) finds, to the microsecond.
+		MessageHistory history = this.replica.bean(MessageHistory.class);
+		assertThat(history.bySeq(serviceKey, 0, 10)).containsExactly(earlier.stored().message(), serviceNew.get(0),
+				serviceNew.get(1), serviceNew.get(2));
+		assertThat(history.bySeq(supportKey, 0, 10)).containsExactly(outcomes.get(0).stored().message(),
+				outcomes.get(8).stored().message());
+		assertThat(this.replica.bean(com.marketplace.chat.chat.ChatAccess.class).lastSeq(serviceKey)).isEqualTo(4);
+	}
+
+	@Test
+	void aFailedBatchWritesNothingAndMovesNoCounter() {
+		Chat service = Chats.serviceChat(this.replica);
+		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
+		this.transactions.executeWithoutResult((status) -> {
+			assertThat(this.store.storeAll(List.of(new Request(key, service.client().id(), "rolled back", null, null))))
+				.singleElement()
+				.satisfies((outcome) -> assertThat(outcome.stored().message().seq()).isEqualTo(1));
+			status.setRollbackOnly();
+		});
+		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).isEmpty();
+		assertThat(this.replica.bean(com.marketplace.chat.chat.ChatAccess.class).lastSeq(key)).isZero();
+	}
+
+	private List<Outcome> storeAll(List<Request> requests) {
+		return this.transactions.execute((status) -> this.store.storeAll(requests));
+	}
+
+}
