@@ -212,6 +212,7 @@ final class Bench {
 		if (bestStep != null) {
 			result.put("latency_ms", bestStep.get("latency_ms"));
 			result.put("cpu", bestStep.get("cpu"));
+			result.putAll(Commits.of(bestStep));
 			result.put("percentile_curve_ms", bestStep.get("percentile_curve_ms"));
 		}
 		List<Map<String, Object>> brief = new ArrayList<>();
@@ -242,9 +243,10 @@ final class Bench {
 		step.put("clean", clean);
 		step.put("send_lag_ms", run.get("send_lag_ms"));
 		step.put("cpu", run.get("cpu"));
+		step.putAll(Commits.of(run));
 		step.put("percentile_curve_ms", run.get("percentile_curve_ms"));
-		System.out.printf("  ceiling step %.0f msg/s: p99 %.1f ms, lost %s, clean %s -> %s; cpu %s%n", rate, p99,
-				ledger.get("lost"), clean, pass ? "pass" : "FAIL", run.get("cpu"));
+		System.out.printf("  ceiling step %.0f msg/s: p99 %.1f ms, lost %s, clean %s -> %s; %s; cpu %s%n", rate, p99,
+				ledger.get("lost"), clean, pass ? "pass" : "FAIL", Report.commits(step), run.get("cpu"));
 		settle();
 		return step;
 	}

@@ -268,6 +268,7 @@ final class ChatWorkload {
 		this.current.set(step);
 		Histogram sendLag = new Histogram(1, TimeUnit.HOURS.toMicros(1), 3);
 		Usage usage = null;
+		Commits commits = null;
 		Map<String, Object> used = null;
 		long k = 0;
 		while (k < timetable.count()) {
@@ -277,6 +278,7 @@ final class ChatWorkload {
 				long scheduled = timetable.scheduledAt(k);
 				if (usage == null && k >= warmCount) {
 					usage = Usage.start(this.bench.cluster.replicas());
+					commits = Commits.start(this.bench.cluster);
 				}
 				int chat = Timetable.chatOf(k, chats);
 				WsConnection sender = this.connections.get(chat * perChat + Timetable.senderOf(k, chats, perChat));
@@ -297,8 +299,10 @@ final class ChatWorkload {
 		}
 		if (usage == null) {
 			usage = Usage.start(this.bench.cluster.replicas());
+			commits = Commits.start(this.bench.cluster);
 		}
 		used = usage.stop();
+		Map<String, Object> committed = commits.stop();
 		long sendEnd = System.nanoTime();
 		long drainDeadline = sendEnd + (long) (this.bench.options.drain * 1e9);
 		while (System.nanoTime() < drainDeadline) {
@@ -341,6 +345,8 @@ final class ChatWorkload {
 		// an overloaded cluster actually got through.
 		result.put("throughput_deliveries_per_s",
 				Math.round(summary.deliveries() / (warmup + duration + drained)));
+		// Database commits of the message store in the CPU window: commits_per_s, messages_per_commit.
+		result.putAll(committed);
 		// Measured deliveries still missing at the end enter the latency histogram at their
 		// lower bound (end of run minus scheduled time).
 		result.put("undelivered_in_latency", undelivered[0]);

@@ -81,6 +81,11 @@ final class Report {
 				+ "/" + get(cpu, "cpus");
 	}
 
+	/** {@code commits 412/s (4.9 msgs each)}: the message store's database commits in the measured window. */
+	static String commits(Map<String, Object> r) {
+		return "commits " + get(r, "commits_per_s") + "/s (" + get(r, "messages_per_commit") + " msgs each)";
+	}
+
 	static String summaryLine(Map<String, Object> r) {
 		if (r.containsKey("error")) {
 			return r.get("workload") + ": ERROR " + r.get("error");
@@ -110,6 +115,9 @@ final class Report {
 				.append(r.get("rss_per_connection_kib")).append(" KiB");
 		}
 		line.append(" | cpu ").append(cores(map(r, "cpu")));
+		if (r.containsKey("commits_per_s")) {
+			line.append(" | ").append(commits(r));
+		}
 		return line.toString();
 	}
 
@@ -122,15 +130,18 @@ final class Report {
 			.append(get(machine, "scale")).append(", ").append(get(machine, "warmup_s")).append(" s warm-up + ")
 			.append(get(machine, "duration_s")).append(" s measured per workload; service jar built ")
 			.append(get(machine, "service_jar_built")).append(".\n\n");
-		md.append("CPU columns are cores used during the measured window (1.0 = one core busy all the time).\n\n");
+		md.append("CPU columns are cores used during the measured window (1.0 = one core busy all the time). "
+				+ "commits/s: database transactions of the message store per second in that window, all replicas "
+				+ "together; msgs/commit: messages stored per transaction.\n\n");
 		md.append("| workload | connections | msg/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms "
-				+ "| lost | outstanding | dup | out of order | generator lag p99 ms | replicas CPU | generator CPU | MariaDB CPU | Redis CPU | machine CPU | load avg |\n");
-		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
+				+ "| lost | outstanding | dup | out of order | generator lag p99 ms | commits/s | msgs/commit "
+				+ "| replicas CPU | generator CPU | MariaDB CPU | Redis CPU | machine CPU | load avg |\n");
+		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
 		for (Map<String, Object> r : results) {
 			String workload = String.valueOf(r.get("workload"));
 			if (r.containsKey("error")) {
 				md.append("| ").append(workload).append(" | error: ").append(String.valueOf(r.get("error")).replace('|', '/'))
-					.append(" |||||||||||||||||\n");
+					.append(" ||||||||||||||||||||\n");
 				continue;
 			}
 			if (!(r.containsKey("ledger") || r.containsKey("ceiling_rate"))) {
@@ -150,14 +161,15 @@ final class Report {
 				.append(" | ").append(get(latency, "p99")).append(" | ").append(get(latency, "p99.9")).append(" | ")
 				.append(get(latency, "max")).append(" | ").append(get(ledger, "lost")).append(" | ")
 				.append(get(ledger, "outstanding")).append(" | ").append(get(ledger, "duplicates")).append(" | ").append(get(ledger, "out_of_order")).append(" | ")
-				.append(get(map(r, "send_lag_ms"), "p99")).append(" | ").append(get(cpu, "replicas_cpu")).append(" | ").append(get(cpu, "generator_cpu")).append(" | ")
+				.append(get(map(r, "send_lag_ms"), "p99")).append(" | ").append(get(r, "commits_per_s")).append(" | ")
+				.append(get(r, "messages_per_commit")).append(" | ").append(get(cpu, "replicas_cpu")).append(" | ").append(get(cpu, "generator_cpu")).append(" | ")
 				.append(get(cpu, "mariadb_cpu")).append(" | ").append(get(cpu, "redis_cpu")).append(" | ")
 				.append(get(cpu, "machine_cpu")).append(" | ").append(get(cpu, "load_start")).append(" → ")
 				.append(get(cpu, "load_end")).append(" |\n");
 		}
 		for (Map<String, Object> r : results) {
 			if ("ceiling".equals(r.get("workload")) && r.get("steps") instanceof List<?> steps) {
-				md.append("\nCeiling steps (rate msg/s: p99 ms, lost, verdict): ");
+				md.append("\nCeiling steps (rate msg/s: p99 ms, lost, verdict, database commits): ");
 				List<String> parts = new ArrayList<>();
 				for (Object s : steps) {
 					@SuppressWarnings("unchecked")
@@ -166,7 +178,8 @@ final class Report {
 							+ get(step, "outstanding") + " outstanding, "
 							+ (Boolean.TRUE.equals(step.get("pass")) ? "pass" : "fail") + " (replicas "
 							+ get(map(step, "cpu"), "replicas_cpu") + ", MariaDB " + get(map(step, "cpu"), "mariadb_cpu")
-							+ ", machine " + get(map(step, "cpu"), "machine_cpu") + ")");
+							+ ", machine " + get(map(step, "cpu"), "machine_cpu") + ")"
+							+ (step.containsKey("commits_per_s") ? ", " + commits(step) : ""));
 				}
 				md.append(String.join("; ", parts)).append(".\n");
 			}

@@ -2,10 +2,13 @@ package com.marketplace.chat.bench;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportTests {
@@ -25,6 +28,76 @@ class ReportTests {
 	}
 
 	@Test
+	void commitSummaryCountAndSumAreReadApart() {
+		String text = """
+				# HELP chat_message_commit_group Messages per database commit (count = commits, sum = messages)
+				# TYPE chat_message_commit_group summary
+				chat_message_commit_group_count 1200
+				chat_message_commit_group_sum 5880.0
+				# HELP chat_message_commit_group_max Messages per database commit (count = commits, sum = messages)
+				# TYPE chat_message_commit_group_max gauge
+				chat_message_commit_group_max 37.0
+				""";
+		assertEquals(1200, Prometheus.sum(text, "chat_message_commit_group_count", null));
+		assertEquals(5880, Prometheus.sum(text, "chat_message_commit_group_sum", null));
+		assertArrayEquals(new double[] { 1200, 5880 }, Commits.parse(text));
+		assertArrayEquals(new double[] { 0, 0 }, Commits.parse("chat_ws_connections 3.0\n"));
+	}
+
+	@Test
+	void commitFiguresArePerSecondAndPerCommit() {
+		assertEquals(Map.of("commits_per_s", 480L, "messages_per_commit", 4.9), Commits.figures(1200, 5880, 2.5));
+		assertEquals(Map.of("commits_per_s", 0L, "messages_per_commit", 0.0), Commits.figures(0, 0, 2.5));
+		assertEquals(Map.of("commits_per_s", 480L), Commits.of(Map.of("commits_per_s", 480L, "cpu", Map.of())));
+	}
+
+	@Test
+	void markdownShowsCommitColumnsAndDashesForOldLines() {
+		Map<String, Object> ledger = Map.of("lost", 0, "outstanding", 0);
+		String md = Report.markdown(Map.of(),
+				List.of(Map.of("workload", "chat-busy", "ledger", ledger, "commits_per_s", 480, "messages_per_commit", 4.9),
+						Map.of("workload", "chat-small", "ledger", ledger)));
+		assertEquals("480", cell(md, "chat-busy", "commits/s"));
+		assertEquals("4.9", cell(md, "chat-busy", "msgs/commit"));
+		assertEquals("-", cell(md, "chat-small", "commits/s"));
+		assertEquals("-", cell(md, "chat-small", "msgs/commit"));
+	}
+
+	@Test
+	void summaryLineEndsWithCommitsWhenMeasured() {
+		Map<String, Object> ledger = Map.of("lost", 0, "outstanding", 0);
+		String line = Report.summaryLine(Map.of("workload", "chat-busy", "deliveries_per_s", 2000, "ledger", ledger,
+				"commits_per_s", 412, "messages_per_commit", 4.9));
+		assertTrue(line.endsWith(" | commits 412/s (4.9 msgs each)"), line);
+		assertFalse(Report.summaryLine(Map.of("workload", "chat-busy", "ledger", ledger)).contains("commits"));
+	}
+
+	@Test
+	void ceilingStepsShowCommitsWhenMeasured() {
+		String md = Report.markdown(Map.of(), List.of(Map.of("workload", "ceiling", "ceiling_rate", 300, "steps",
+				List.of(Map.of("rate", 300, "pass", true, "commits_per_s", 300, "messages_per_commit", 1.0),
+						Map.of("rate", 450, "pass", false)))));
+		assertTrue(md.contains("pass (replicas -, MariaDB -, machine -), commits 300/s (1.0 msgs each); "), md);
+		assertTrue(md.contains("fail (replicas -, MariaDB -, machine -)."), md);
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void reportOnlyReadsLinesWithAndWithoutCommits() {
+		// --report-only renders what it reads back from results.jsonl, older lines included.
+		List<Map<String, Object>> results = Stream.of(
+				"{\"workload\":\"chat-small\",\"ledger\":{\"lost\":0},\"cpu\":{\"replicas_cpu\":[0.5,0.4]}}",
+				"{\"workload\":\"chat-busy\",\"ledger\":{\"lost\":0},\"commits_per_s\":412,\"messages_per_commit\":4.9}")
+			.map((line) -> (Map<String, Object>) Net.JSON.readValue(line, Map.class))
+			.toList();
+		String md = Report.markdown(Map.of(), results);
+		assertEquals("-", cell(md, "chat-small", "msgs/commit"));
+		assertEquals("[0.5, 0.4]", cell(md, "chat-small", "replicas CPU"));
+		assertEquals("412", cell(md, "chat-busy", "commits/s"));
+		assertEquals("4.9", cell(md, "chat-busy", "msgs/commit"));
+	}
+
+	@Test
 	void secondsAcceptUnits() {
 		assertEquals(25, Options.seconds("25"));
 		assertEquals(25, Options.seconds("25s"));
@@ -39,6 +112,20 @@ class ReportTests {
 				Map.of("workload", "idle")));
 		assertTrue(svg.startsWith("<svg"));
 		assertEquals(1, svg.split("<polyline").length - 1);
+	}
+
+	/** The cell of the main table in the row of {@code workload} under {@code column}. */
+	private static String cell(String markdown, String workload, String column) {
+		List<String> lines = markdown.lines().toList();
+		List<String> header = List.of(row(lines, "workload"));
+		String[] row = row(lines, workload);
+		assertEquals(header.size(), row.length, String.join("|", row));
+		return row[header.indexOf(column)];
+	}
+
+	private static String[] row(List<String> lines, String first) {
+		String line = lines.stream().filter((l) -> l.startsWith("| " + first + " |")).findFirst().orElseThrow();
+		return line.split(" \\| ");
 	}
 
 }

@@ -1,0 +1,93 @@
+package com.marketplace.chat.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Database commits of the message store over a measured window, summed over the replicas:
+ * {@code commits_per_s} and {@code messages_per_commit}. Each replica counts them in its
+ * {@code chat.message.commit.group} summary (count = commits, sum = messages), read from
+ * {@code /actuator/prometheus} at both ends of the window. When a replica cannot be read,
+ * the figures are left out.
+ */
+final class Commits {
+
+	private static final String COUNT = "chat_message_commit_group_count";
+
+	private static final String SUM = "chat_message_commit_group_sum";
+
+	/** The fields this adds to a result. */
+	private static final List<String> FIELDS = List.of("commits_per_s", "messages_per_commit");
+
+	private final Cluster cluster;
+
+	private final long startWall;
+
+	private final double[] start;
+
+	private Commits(Cluster cluster) throws InterruptedException {
+		this.cluster = cluster;
+		this.startWall = System.nanoTime();
+		this.start = read(cluster);
+	}
+
+	static Commits start(Cluster cluster) throws InterruptedException {
+		return new Commits(cluster);
+	}
+
+	/** The figures since {@link #start}, or an empty map when a replica could not be read. */
+	Map<String, Object> stop() throws InterruptedException {
+		double seconds = (System.nanoTime() - this.startWall) / 1e9;
+		double[] end = read(this.cluster);
+		if (this.start == null || end == null) {
+			return Map.of();
+		}
+		return figures(end[0] - this.start[0], end[1] - this.start[1], seconds);
+	}
+
+	static Map<String, Object> figures(double commits, double messages, double seconds) {
+		Map<String, Object> figures = new LinkedHashMap<>();
+		figures.put("commits_per_s", Math.round(commits / seconds));
+		figures.put("messages_per_commit", (commits > 0) ? Usage.round(messages / commits) : 0.0);
+		return figures;
+	}
+
+	/** The figures of a result that has them, e.g. to copy a ceiling step's into the ceiling's. */
+	static Map<String, Object> of(Map<String, Object> result) {
+		Map<String, Object> figures = new LinkedHashMap<>();
+		for (String field : FIELDS) {
+			if (result.containsKey(field)) {
+				figures.put(field, result.get(field));
+			}
+		}
+		return figures;
+	}
+
+	/** Commits and messages of one replica's metrics page. */
+	static double[] parse(String prometheus) {
+		return new double[] { Prometheus.sum(prometheus, COUNT, null), Prometheus.sum(prometheus, SUM, null) };
+	}
+
+	/** Commits and messages so far over all replicas, or null when one cannot be read. */
+	private static double[] read(Cluster cluster) throws InterruptedException {
+		double[] total = new double[2];
+		for (Cluster.Replica replica : cluster.replicas()) {
+			double[] one;
+			try {
+				one = parse(cluster.prometheus(replica));
+			}
+			catch (InterruptedException ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				System.out.println("  no commit figures: replica " + (replica.index() + 1) + ": " + ex);
+				return null;
+			}
+			total[0] += one[0];
+			total[1] += one[1];
+		}
+		return total;
+	}
+
+}
