@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
@@ -35,8 +36,13 @@ import org.springframework.stereotype.Component;
  * <li>one that jumps ahead is held for {@code chat.fanout.gap-wait}, then the missing
  * ones are read from MySQL;</li>
  * <li>every {@code chat.fanout.sweep-interval} the chat's {@code last_seq} is compared
- * with what was delivered, which finds a lost publication that no later one revealed.</li>
+ * with what was delivered, which finds a lost publication that no later one revealed.
+ * A message counts as lost only when the previous sweep had already seen it committed,
+ * so one still on its way through Redis is not read from MySQL as well: a lost last
+ * publication arrives within two sweep intervals.</li>
  * </ul>
+ * At most {@code chat.fanout.catch-up-reads} reads of missed messages run at once, so
+ * catching up never takes the database connections that storing messages needs.
  */
 @Component
 public class ChatRelay implements DisposableBean {
@@ -57,6 +63,8 @@ public class ChatRelay implements DisposableBean {
 
 	private final ExecutorService lanes = Executors.newVirtualThreadPerTaskExecutor();
 
+	private final Semaphore reads;
+
 	private static final int SWEEP_BATCH = 500;
 
 	private final ScheduledExecutorService timer = Executors
@@ -68,8 +76,9 @@ public class ChatRelay implements DisposableBean {
 		this.history = history;
 		this.chats = chats;
 		this.properties = properties;
+		this.reads = new Semaphore(properties.catchUpReads());
 		long sweepMillis = properties.sweepInterval().toMillis();
-		this.timer.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+		this.timer.scheduleWithFixedDelay(() -> sweep(false), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -120,14 +129,15 @@ public class ChatRelay implements DisposableBean {
 
 	/** Reads every locally active chat from MySQL now: used while the bus is unhealthy and when it recovers. */
 	public void catchUpAll() {
-		sweep();
+		sweep(true);
 	}
 
 	/**
 	 * Reads the {@code last_seq} of every locally active chat, a few hundred per query,
-	 * and has each lane deliver whatever it has not heard of.
+	 * and has each lane deliver what it has not heard of: everything committed when
+	 * {@code now}, else what was committed before the previous sweep.
 	 */
-	private void sweep() {
+	private void sweep(boolean now) {
 		Map<ChatKind, List<LocalChat>> byKind = new EnumMap<>(ChatKind.class);
 		synchronized (this.active) {
 			this.active.values().forEach((local) -> byKind.computeIfAbsent(local.chat.kind(), (kind) -> new ArrayList<>()).add(local));
@@ -146,7 +156,7 @@ public class ChatRelay implements DisposableBean {
 				for (LocalChat local : batch) {
 					Long lastSeq = lastSeqs.get(local.chat.id());
 					if (lastSeq != null) {
-						local.lane.execute(() -> local.catchUp(lastSeq));
+						local.lane.execute(() -> local.swept(lastSeq, now));
 					}
 				}
 			}
@@ -175,6 +185,9 @@ public class ChatRelay implements DisposableBean {
 		private boolean started;
 
 		private boolean gapFillScheduled;
+
+		/** The chat's {@code last_seq} at the previous sweep. */
+		private long seenBySweep = -1;
 
 		private Fanout.Listening listening;
 
@@ -252,20 +265,30 @@ public class ChatRelay implements DisposableBean {
 			}
 		}
 
-		/** Delivers from the database whatever was committed up to {@code lastSeq} but not heard of. */
-		void catchUp(long lastSeq) {
+		/** Delivers from the database what was committed up to {@code lastSeq}, or up to what the previous sweep saw. */
+		void swept(long lastSeq, boolean now) {
+			long due = now ? lastSeq : this.seenBySweep;
+			this.seenBySweep = lastSeq;
 			if (!this.started) {
 				return;
 			}
 			subscribe();
-			readUpTo(lastSeq);
+			readUpTo(due);
 		}
 
 		private void readUpTo(long lastSeq) {
 			if (lastSeq <= this.delivered) {
 				return;
 			}
-			for (StoredMessage message : ChatRelay.this.history.bySeq(this.chat, this.delivered, lastSeq)) {
+			List<StoredMessage> missed;
+			ChatRelay.this.reads.acquireUninterruptibly();
+			try {
+				missed = ChatRelay.this.history.bySeq(this.chat, this.delivered, lastSeq);
+			}
+			finally {
+				ChatRelay.this.reads.release();
+			}
+			for (StoredMessage message : missed) {
 				this.ahead.putIfAbsent(message.seq(), new Held(message, message.origin()));
 			}
 			deliverInOrder();
