@@ -4,6 +4,8 @@ import com.marketplace.chat.chat.ChatKind;
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.server.ServerContainer;
 
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.context.ServletContextAware;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -17,6 +19,14 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 
 	static final int READ_BUFFER_CHARS = 2048;
 
+	/**
+	 * Tomcat's own read and write buffer of every socket, 8 KiB each by default and held
+	 * for the connection's whole life: the largest per-connection cost of an idle
+	 * WebSocket. Chat frames are small; larger requests and responses pass in more reads
+	 * and writes.
+	 */
+	static final int SOCKET_BUFFER_BYTES = 2048;
+
 	private final ChatSocketHandler handler;
 
 	private final HandshakeGate gate;
@@ -27,6 +37,14 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 		this.handler = handler;
 		this.gate = gate;
 		this.properties = properties;
+	}
+
+	@Bean
+	TomcatConnectorCustomizer smallSocketBuffers() {
+		return (connector) -> {
+			connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
+			connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
+		};
 	}
 
 	@Override
