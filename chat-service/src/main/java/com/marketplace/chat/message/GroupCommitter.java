@@ -59,7 +59,7 @@ class GroupCommitter implements SmartLifecycle {
 		this.transactions = new TransactionTemplate(new JdbcTransactionManager(dataSource));
 		this.properties = properties;
 		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
-			.description("Messages per database commit (count = commits, sum = messages)")
+			.description("Messages per database commit of the message store (count = commits, sum = messages)")
 			.register(meters);
 	}
 
@@ -112,7 +112,6 @@ class GroupCommitter implements SmartLifecycle {
 	}
 
 	private void commit(List<Pending> batch) {
-		this.groupSizes.record(batch.size());
 		List<Outcome> outcomes;
 		try {
 			outcomes = this.transactions
@@ -135,6 +134,7 @@ class GroupCommitter implements SmartLifecycle {
 			}
 			return;
 		}
+		this.groupSizes.record(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
 			Outcome outcome = outcomes.get(i);
 			if (outcome.stored() != null) {
@@ -147,7 +147,9 @@ class GroupCommitter implements SmartLifecycle {
 	}
 
 	private Outcome alone(Request request) {
-		return this.transactions.execute((status) -> this.store.storeAll(List.of(request)).get(0));
+		Outcome outcome = this.transactions.execute((status) -> this.store.storeAll(List.of(request)).get(0));
+		this.groupSizes.record(1);
+		return outcome;
 	}
 
 	private static Stored unwrap(Outcome outcome) {
