@@ -16,10 +16,11 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class ChatApplication {
 
 	static {
-		// Tomcat's WebSocket read, write and encoder buffers are 8 KiB each per connection
-		// by default; frames larger than a buffer are simply handled in several passes.
+		// Tomcat's WebSocket input, output and encoder buffers are 8 KiB each per
+		// connection by default and held for the connection's life; frames larger than a
+		// buffer are simply handled in several passes.
 		if (System.getProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE") == null) {
-			System.setProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE", "2048");
+			System.setProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE", "1024");
 		}
 	}
 

@@ -17,7 +17,10 @@ import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry
 @EnableWebSocket
 class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware {
 
-	static final int READ_BUFFER_CHARS = 2048;
+	static final int READ_BUFFER_CHARS = 512;
+
+	/** Binary frames are not part of the protocol: the handler closes the connection on one. */
+	static final int BINARY_BUFFER_BYTES = 128;
 
 	/**
 	 * Tomcat's own read and write buffer of every socket, 8 KiB each by default and held
@@ -25,7 +28,7 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 	 * WebSocket. Chat frames are small; larger requests and responses pass in more reads
 	 * and writes.
 	 */
-	static final int SOCKET_BUFFER_BYTES = 2048;
+	static final int SOCKET_BUFFER_BYTES = 1024;
 
 	private final ChatSocketHandler handler;
 
@@ -67,7 +70,7 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 	public void setServletContext(ServletContext servletContext) {
 		if (servletContext.getAttribute(ServerContainer.class.getName()) instanceof ServerContainer container) {
 			container.setDefaultMaxTextMessageBufferSize(Math.min(READ_BUFFER_CHARS, this.properties.maxFrameSize()));
-			container.setDefaultMaxBinaryMessageBufferSize(1024);
+			container.setDefaultMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
 			container.setAsyncSendTimeout(this.properties.sendTimeLimit().toMillis());
 		}
 	}
