@@ -52,8 +52,10 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 
 	@Override
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+		LeanHandshakeHandler handshakes = new LeanHandshakeHandler();
 		for (ChatKind kind : ChatKind.values()) {
 			registry.addHandler(this.handler, "/ws/" + kind.key() + "-chats/{chatId}")
+				.setHandshakeHandler(handshakes)
 				.addInterceptors(this.gate.forKind(kind))
 				.setAllowedOriginPatterns(this.properties.allowedOrigins().toArray(String[]::new));
 		}

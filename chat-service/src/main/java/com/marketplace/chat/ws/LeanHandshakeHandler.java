@@ -1,0 +1,126 @@
+package com.marketplace.chat.ws;
+
+import java.security.Principal;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
+import org.springframework.web.socket.WebSocketExtension;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.HandshakeFailureException;
+import org.springframework.web.socket.server.RequestUpgradeStrategy;
+import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeStrategy;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+
+/**
+ * Performs the upgrade with only what the upgrade itself needs. Tomcat and Spring each
+ * keep a copy of the handshake request's headers, parameters and principal for the
+ * connection's whole life; for a browser that is every cookie, and here also the token
+ * ({@code ?token=} and the decoded JWT behind the principal), several KiB per idle
+ * connection that nothing reads after the handshake. Authentication, the origin check
+ * and {@link HandshakeGate} have all run on the full request before this point; the
+ * connection's user and chat travel in the session attributes.
+ */
+class LeanHandshakeHandler extends DefaultHandshakeHandler {
+
+	/** The headers the WebSocket handshake reads (RFC 6455, section 4.2.1). */
+	private static final Set<String> UPGRADE_HEADERS = Set.of("host", "upgrade", "connection", "origin",
+			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions");
+
+	LeanHandshakeHandler() {
+		super(new LeanUpgrade(new StandardWebSocketUpgradeStrategy()));
+	}
+
+	/** Hands the container a request reduced to the upgrade headers, and no user. */
+	private record LeanUpgrade(RequestUpgradeStrategy container) implements RequestUpgradeStrategy {
+
+		@Override
+		public String[] getSupportedVersions() {
+			return this.container.getSupportedVersions();
+		}
+
+		@Override
+		public List<WebSocketExtension> getSupportedExtensions(ServerHttpRequest request) {
+			return this.container.getSupportedExtensions(request);
+		}
+
+		@Override
+		public void upgrade(ServerHttpRequest request, ServerHttpResponse response, String selectedProtocol,
+				List<WebSocketExtension> selectedExtensions, Principal user, WebSocketHandler handler,
+				Map<String, Object> attributes) throws HandshakeFailureException {
+			ServerHttpRequest lean = (request instanceof ServletServerHttpRequest servlet)
+					? new ServletServerHttpRequest(new UpgradeOnly(servlet.getServletRequest())) : request;
+			this.container.upgrade(lean, response, selectedProtocol, selectedExtensions, null, handler, attributes);
+		}
+
+	}
+
+	/** The request as the upgrade sees it: handshake headers only, no parameters, no principal. */
+	private static final class UpgradeOnly extends HttpServletRequestWrapper {
+
+		UpgradeOnly(HttpServletRequest request) {
+			super(request);
+		}
+
+		private static boolean kept(String name) {
+			return UPGRADE_HEADERS.contains(name.toLowerCase(Locale.ROOT));
+		}
+
+		@Override
+		public String getHeader(String name) {
+			return kept(name) ? super.getHeader(name) : null;
+		}
+
+		@Override
+		public Enumeration<String> getHeaders(String name) {
+			return kept(name) ? super.getHeaders(name) : Collections.emptyEnumeration();
+		}
+
+		@Override
+		public Enumeration<String> getHeaderNames() {
+			List<String> names = Collections.list(super.getHeaderNames()).stream().filter(UpgradeOnly::kept).toList();
+			return Collections.enumeration(names);
+		}
+
+		@Override
+		public String getQueryString() {
+			return null;
+		}
+
+		@Override
+		public String getParameter(String name) {
+			return null;
+		}
+
+		@Override
+		public Map<String, String[]> getParameterMap() {
+			return Map.of();
+		}
+
+		@Override
+		public Enumeration<String> getParameterNames() {
+			return Collections.emptyEnumeration();
+		}
+
+		@Override
+		public String[] getParameterValues(String name) {
+			return null;
+		}
+
+		@Override
+		public Principal getUserPrincipal() {
+			return null;
+		}
+
+	}
+
+}
