@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param groupSize most messages one grouped commit takes
  */
 @ConfigurationProperties("chat.message")
-public record MessageProperties(@DefaultValue("4000") int maxContentLength, @DefaultValue("4") int writers,
+public record MessageProperties(@DefaultValue("4000") int maxContentLength, @DefaultValue("2") int writers,
 		@DefaultValue("100") int groupSize) {
 
 	/** Longest accepted {@code client_message_id}, in characters. */
