@@ -49,6 +49,7 @@ final class Bench {
 			this.cluster.start(this.issuer);
 			this.net = new Net(this.options, this.cluster.replicas());
 			this.adminToken = this.issuer.token(1, "admin");
+			prewarm();
 			for (String workload : this.options.workloads) {
 				System.out.printf("%n== %s (load average %s)%n", workload, Usage.loadAverage());
 				Map<String, Object> result = new LinkedHashMap<>();
@@ -83,7 +84,7 @@ final class Bench {
 	private Map<String, Object> runOne(String workload) throws Exception {
 		double scale = this.options.scale;
 		return switch (workload) {
-			case "chat-small" -> chat(new ChatWorkload.Shape(scaled(1000), 1), rate(200),
+			case "chat-small" -> chat(chatSmallShape(), chatSmallRate(),
 					"1000 service chats x 2 users, one device each; the two users on different replicas");
 			case "chat-busy" -> chat(new ChatWorkload.Shape(scaled(1000), 1), rate(2000),
 					"1000 service chats x 2 users at 10x the rate of chat-small");
@@ -95,6 +96,38 @@ final class Bench {
 			case "history" -> new HistoryWorkload(this).run();
 			default -> throw new IllegalArgumentException(workload);
 		};
+	}
+
+	/**
+	 * Once, before the first workload: chat-small's shape for {@code --prewarm} seconds of
+	 * warm-up and nothing measured, so the replicas' JIT compiler is done before the first
+	 * measured workload. The figures are thrown away; its connections are closed and the
+	 * replicas left to settle as between workloads.
+	 */
+	private void prewarm() throws Exception {
+		if (!this.options.prewarms()) {
+			return;
+		}
+		System.out.printf("%n== prewarm %s s (chat-small shape, not measured)%n", Report.seconds(this.options.prewarm));
+		long started = System.nanoTime();
+		ChatWorkload workload = new ChatWorkload(this, chatSmallShape());
+		try {
+			workload.setUp();
+			Map<String, Object> ledger = Report.map(workload.run(chatSmallRate(), this.options.prewarm, 0), "ledger");
+			System.out.printf("  prewarm done in %.1f s: %s messages sent, %s deliveries (not measured)%n",
+					(System.nanoTime() - started) / 1e9, Report.get(ledger, "sent"), Report.get(ledger, "deliveries"));
+		}
+		catch (InterruptedException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			ex.printStackTrace();
+			System.out.println("  prewarm failed (" + ex + "); going on with the workloads");
+		}
+		finally {
+			workload.tearDown();
+		}
+		settle();
 	}
 
 	/**
@@ -132,6 +165,16 @@ final class Bench {
 
 	private int scaled(int chats) {
 		return Math.max(1, (int) Math.round(chats * this.options.scale));
+	}
+
+	/** chat-small: 1000 chats (times {@code --scale}) of two users, one device each. */
+	private ChatWorkload.Shape chatSmallShape() {
+		return new ChatWorkload.Shape(scaled(1000), 1);
+	}
+
+	/** chat-small's rate: 200 msg/s times {@code --scale}, or {@code --rate}. */
+	private double chatSmallRate() {
+		return rate(200);
 	}
 
 	private double rate(double nominal) {
@@ -289,6 +332,7 @@ final class Bench {
 		machine.put("scale", this.options.scale);
 		machine.put("duration_s", this.options.duration);
 		machine.put("warmup_s", this.options.warmup);
+		machine.put("prewarm_s", this.options.prewarms() ? this.options.prewarm : 0);
 		return machine;
 	}
 

@@ -9,12 +9,18 @@ final class Options {
 
 	static final List<String> ALL_WORKLOADS = List.of("chat-small", "chat-busy", "group", "ceiling", "idle", "history");
 
+	/** The workloads whose latency suffers from replicas still being JIT-compiled. */
+	static final List<String> CHAT_WORKLOADS = List.of("chat-small", "chat-busy", "group", "ceiling");
+
 	List<String> workloads = ALL_WORKLOADS;
 
 	/** Measured seconds per workload (after the warm-up). */
 	double duration = 25;
 
 	double warmup = 15;
+
+	/** Seconds of chat-small load, not measured, once before the first workload (0: none). */
+	double prewarm = 30;
 
 	/** Longest wait after the last send for the remaining deliveries. */
 	double drain = 15;
@@ -133,6 +139,7 @@ final class Options {
 			}
 			case "duration" -> this.duration = seconds(value);
 			case "warmup" -> this.warmup = seconds(value);
+			case "prewarm" -> this.prewarm = seconds(value);
 			case "drain" -> this.drain = seconds(value);
 			case "scale" -> this.scale = Double.parseDouble(value);
 			case "rate" -> this.rate = Double.parseDouble(value);
@@ -166,6 +173,11 @@ final class Options {
 		}
 	}
 
+	/** Whether the replicas get a pre-warm: it is not zero and a chat workload is chosen. */
+	boolean prewarms() {
+		return this.prewarm > 0 && this.workloads.stream().anyMatch(CHAT_WORKLOADS::contains);
+	}
+
 	/** {@code 25}, {@code 25s}, {@code 500ms} or {@code 2m}, in seconds. */
 	static double seconds(String value) {
 		String v = value.trim().toLowerCase();
@@ -186,6 +198,7 @@ final class Options {
 				usage: java -jar bench/target/chat-bench.jar [flags]   (run from the repository root)
 				  --workloads=LIST        comma-separated: chat-small,chat-busy,group,ceiling,idle,history (default all)
 				  --duration=25s          measured time per workload, after --warmup=15s
+				  --prewarm=30s           chat-small load, not measured, once before the first chat workload (0s: none)
 				  --drain=15s             longest wait for outstanding deliveries after the last send
 				  --scale=1               multiply chats, connections and rates (0.1 for a quick check)
 				  --rate=N                override the rate (msg/s) of chat-small, chat-busy and group

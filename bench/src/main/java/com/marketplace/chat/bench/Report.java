@@ -1,6 +1,7 @@
 package com.marketplace.chat.bench;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -121,6 +122,25 @@ final class Report {
 		return line.toString();
 	}
 
+	/**
+	 * {@code ; replicas pre-warmed 30 s before the first workload} from run.json's
+	 * {@code prewarm_s}; empty for a run.json written before the pre-warm existed.
+	 */
+	static String prewarmed(Map<String, Object> machine) {
+		if (!(machine.get("prewarm_s") instanceof Number prewarm)) {
+			return "";
+		}
+		if (prewarm.doubleValue() <= 0) {
+			return "; replicas not pre-warmed";
+		}
+		return "; replicas pre-warmed " + seconds(prewarm.doubleValue()) + " s before the first workload";
+	}
+
+	/** Seconds without a needless fraction: {@code 30}, {@code 0.5}. */
+	static String seconds(double seconds) {
+		return BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString();
+	}
+
 	static String markdown(Map<String, Object> machine, List<Map<String, Object>> results) {
 		StringBuilder md = new StringBuilder("# chat-service benchmark\n\n");
 		md.append("Machine: ").append(get(machine, "cpus")).append(" CPUs (").append(get(machine, "cpu_model"))
@@ -128,7 +148,8 @@ final class Report {
 			.append("; ").append(get(machine, "replicas")).append(" replicas at -Xmx").append(get(machine, "replica_heap"))
 			.append("; load average at start ").append(get(machine, "load_average")).append("; scale ")
 			.append(get(machine, "scale")).append(", ").append(get(machine, "warmup_s")).append(" s warm-up + ")
-			.append(get(machine, "duration_s")).append(" s measured per workload; service jar built ")
+			.append(get(machine, "duration_s")).append(" s measured per workload").append(prewarmed(machine))
+			.append("; service jar built ")
 			.append(get(machine, "service_jar_built")).append(".\n\n");
 		md.append("CPU columns are cores used during the measured window (1.0 = one core busy all the time). "
 				+ "commits/s: database transactions of the message store per second in that window, all replicas "

@@ -1,10 +1,14 @@
 package com.marketplace.chat.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,6 +99,35 @@ class ReportTests {
 		assertEquals("[0.5, 0.4]", cell(md, "chat-small", "replicas CPU"));
 		assertEquals("412", cell(md, "chat-busy", "commits/s"));
 		assertEquals("4.9", cell(md, "chat-busy", "msgs/commit"));
+	}
+
+	@Test
+	void headerMentionsThePrewarm() {
+		Map<String, Object> machine = Map.of("warmup_s", 15.0, "duration_s", 25.0, "prewarm_s", 30.0);
+		assertTrue(Report.markdown(machine, List.of())
+			.contains("15.0 s warm-up + 25.0 s measured per workload; replicas pre-warmed 30 s before the first "
+					+ "workload; service jar built"));
+		assertTrue(Report.markdown(Map.of("prewarm_s", 0.5), List.of()).contains("; replicas pre-warmed 0.5 s before"));
+		assertTrue(Report.markdown(Map.of("prewarm_s", 0), List.of())
+			.contains(" s measured per workload; replicas not pre-warmed; service jar built"));
+	}
+
+	@Test
+	void headerOfAnOlderRunHasNoPrewarm() {
+		String md = Report.markdown(Map.of("warmup_s", 15.0, "duration_s", 25.0), List.of());
+		assertTrue(md.contains("15.0 s warm-up + 25.0 s measured per workload; service jar built"), md);
+		assertFalse(md.contains("pre-warm"), md);
+	}
+
+	@Test
+	void reportOnlyRendersAnOlderRunJsonWithoutPrewarm(@TempDir Path out) throws IOException {
+		Files.writeString(out.resolve("run.json"), "{\"cpus\":8,\"warmup_s\":15.0,\"duration_s\":25.0}\n");
+		Files.writeString(out.resolve("results.jsonl"), "{\"workload\":\"chat-small\",\"ledger\":{\"lost\":0}}\n");
+		Report.rerender(out);
+		String md = Files.readString(out.resolve("results.md"));
+		assertTrue(md.contains("Machine: 8 CPUs"), md);
+		assertTrue(md.contains("25.0 s measured per workload; service jar built"), md);
+		assertEquals("0", cell(md, "chat-small", "lost"));
 	}
 
 	@Test
