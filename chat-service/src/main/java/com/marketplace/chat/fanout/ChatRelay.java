@@ -65,6 +65,8 @@ public class ChatRelay implements DisposableBean {
 
 	private final Semaphore reads;
 
+	private final Object sweeping = new Object();
+
 	private static final int SWEEP_BATCH = 500;
 
 	private final ScheduledExecutorService timer = Executors
@@ -138,6 +140,12 @@ public class ChatRelay implements DisposableBean {
 	 * {@code now}, else what was committed before the previous sweep.
 	 */
 	private void sweep(boolean now) {
+		synchronized (this.sweeping) {
+			sweepLocked(now);
+		}
+	}
+
+	private void sweepLocked(boolean now) {
 		Map<ChatKind, List<LocalChat>> byKind = new EnumMap<>(ChatKind.class);
 		synchronized (this.active) {
 			this.active.values().forEach((local) -> byKind.computeIfAbsent(local.chat.kind(), (kind) -> new ArrayList<>()).add(local));
@@ -155,8 +163,14 @@ public class ChatRelay implements DisposableBean {
 				}
 				for (LocalChat local : batch) {
 					Long lastSeq = lastSeqs.get(local.chat.id());
-					if (lastSeq != null) {
-						local.lane.execute(() -> local.swept(lastSeq, now));
+					if (lastSeq == null) {
+						continue;
+					}
+					long due = now ? lastSeq : local.seenBySweep;
+					local.seenBySweep = lastSeq;
+					// Only chats with something to do get a task: most are up to date.
+					if (due > local.deliveredSoFar || !local.listeningSoFar) {
+						local.lane.execute(() -> local.catchUp(due));
 					}
 				}
 			}
@@ -169,7 +183,7 @@ public class ChatRelay implements DisposableBean {
 		this.lanes.shutdownNow();
 	}
 
-	/** One chat with local connections; every field is touched only from its lane. */
+	/** One chat with local connections; its fields are touched only from its lane, except the sweep's. */
 	private final class LocalChat {
 
 		private final ChatKey chat;
@@ -186,8 +200,13 @@ public class ChatRelay implements DisposableBean {
 
 		private boolean gapFillScheduled;
 
-		/** The chat's {@code last_seq} at the previous sweep. */
+		/** The chat's {@code last_seq} at the previous sweep; touched only by sweeps, one at a time. */
 		private long seenBySweep = -1;
+
+		/** What the lane has delivered and whether it listens, for sweeps to read without a task. */
+		private volatile long deliveredSoFar = -1;
+
+		private volatile boolean listeningSoFar;
 
 		private Fanout.Listening listening;
 
@@ -201,7 +220,7 @@ public class ChatRelay implements DisposableBean {
 			if (this.started) {
 				return;
 			}
-			this.delivered = ChatRelay.this.chats.lastSeq(this.chat);
+			delivered(ChatRelay.this.chats.lastSeq(this.chat));
 			this.started = true;
 			subscribe();
 		}
@@ -242,6 +261,7 @@ public class ChatRelay implements DisposableBean {
 				return;
 			}
 			this.listening = handle;
+			this.listeningSoFar = true;
 			readUpTo(ChatRelay.this.chats.lastSeq(this.chat));
 		}
 
@@ -265,10 +285,8 @@ public class ChatRelay implements DisposableBean {
 			}
 		}
 
-		/** Delivers from the database what was committed up to {@code lastSeq}, or up to what the previous sweep saw. */
-		void swept(long lastSeq, boolean now) {
-			long due = now ? lastSeq : this.seenBySweep;
-			this.seenBySweep = lastSeq;
+		/** Subscribes again if needed, and delivers from the database what was committed up to {@code due}. */
+		void catchUp(long due) {
 			if (!this.started) {
 				return;
 			}
@@ -294,12 +312,17 @@ public class ChatRelay implements DisposableBean {
 			deliverInOrder();
 		}
 
+		private void delivered(long seq) {
+			this.delivered = seq;
+			this.deliveredSoFar = seq;
+		}
+
 		private void deliverInOrder() {
 			while (!this.ahead.isEmpty() && this.ahead.firstKey() <= this.delivered + 1) {
 				Held next = this.ahead.pollFirstEntry().getValue();
 				if (next.message().seq() == this.delivered + 1) {
 					ChatRelay.this.delivery.deliverLocally(next.message(), next.origin());
-					this.delivered = next.message().seq();
+					delivered(next.message().seq());
 				}
 			}
 		}
@@ -310,6 +333,7 @@ public class ChatRelay implements DisposableBean {
 			if (this.listening != null) {
 				this.listening.close();
 				this.listening = null;
+				this.listeningSoFar = false;
 			}
 		}
 
