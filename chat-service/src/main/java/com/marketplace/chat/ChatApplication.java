@@ -20,7 +20,7 @@ public class ChatApplication {
 		// connection by default and held for the connection's life; frames larger than a
 		// buffer are simply handled in several passes.
 		if (System.getProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE") == null) {
-			System.setProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE", "1024");
+			System.setProperty("org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE", "512");
 		}
 	}
 

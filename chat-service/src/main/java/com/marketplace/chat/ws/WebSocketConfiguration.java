@@ -17,7 +17,7 @@ import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry
 @EnableWebSocket
 class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware {
 
-	static final int READ_BUFFER_CHARS = 512;
+	static final int READ_BUFFER_CHARS = 256;
 
 	/** Binary frames are not part of the protocol: the handler closes the connection on one. */
 	static final int BINARY_BUFFER_BYTES = 128;
