@@ -82,7 +82,9 @@ final class Cluster implements AutoCloseable {
 		for (int i = 0; i < this.options.replicas; i++) {
 			int port = freePort();
 			List<String> command = new ArrayList<>(List.of(java, "-Xmx" + this.options.replicaHeap,
-					"-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "--spring.profiles.active=cluster",
+					"-XX:+ExitOnOutOfMemoryError"));
+			command.addAll(this.options.replicaJvmArgs);
+			command.addAll(List.of("-jar", jar.toString(), "--spring.profiles.active=cluster",
 					"--server.port=" + port, "--server.address=127.0.0.1", "--spring.datasource.url=" + jdbcUrl(),
 					"--spring.datasource.username=" + this.options.dbUser,
 					"--spring.datasource.password=" + this.options.dbPassword,

@@ -39,6 +39,9 @@ final class Options {
 
 	List<String> replicaArgs = new ArrayList<>();
 
+	/** Extra JVM options for every replica, before {@code -jar} (e.g. {@code -XX:+UseZGC}). */
+	List<String> replicaJvmArgs = new ArrayList<>();
+
 	Path jar = Path.of("chat-service/target/chat-service-0.1.0-SNAPSHOT.jar");
 
 	Path out = Path.of("bench/target");
@@ -147,6 +150,7 @@ final class Options {
 			case "replica-heap" -> this.replicaHeap = value;
 			case "tomcat-max-connections" -> this.tomcatMaxConnections = Integer.parseInt(value);
 			case "replica-arg" -> this.replicaArgs.add(value);
+			case "replica-jvm-arg" -> this.replicaJvmArgs.add(value);
 			case "jar" -> this.jar = Path.of(value);
 			case "out" -> this.out = Path.of(value);
 			case "jdbc" -> this.jdbcBase = value.endsWith("/") ? value : value + "/";
@@ -203,6 +207,7 @@ final class Options {
 				  --scale=1               multiply chats, connections and rates (0.1 for a quick check)
 				  --rate=N                override the rate (msg/s) of chat-small, chat-busy and group
 				  --replicas=2 --replica-heap=1g --replica-arg=--some.property=value (repeatable)
+				  --replica-jvm-arg=-XX:+UseZGC  JVM option for every replica (repeatable)
 				  --jar=chat-service/target/chat-service-0.1.0-SNAPSHOT.jar --out=bench/target
 				  --jdbc=jdbc:mariadb://127.0.0.1:3306/ --db-user=root --db-password= --keep-database
 				  --report-only           rewrite results.md and latency.svg from --out's results.jsonl, no servers
