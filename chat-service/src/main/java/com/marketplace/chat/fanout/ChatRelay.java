@@ -169,7 +169,7 @@ public class ChatRelay implements DisposableBean {
 					long due = now ? lastSeq : local.seenBySweep;
 					local.seenBySweep = lastSeq;
 					// Only chats with something to do get a task: most are up to date.
-					if (due > local.deliveredSoFar || !local.listeningSoFar) {
+					if (due > local.delivered || local.listening == null) {
 						local.lane.execute(() -> local.catchUp(due));
 					}
 				}
@@ -183,7 +183,7 @@ public class ChatRelay implements DisposableBean {
 		this.lanes.shutdownNow();
 	}
 
-	/** One chat with local connections; its fields are touched only from its lane, except the sweep's. */
+	/** One chat with local connections; its fields are written only from its lane, except the sweep's. */
 	private final class LocalChat {
 
 		private final ChatKey chat;
@@ -194,7 +194,8 @@ public class ChatRelay implements DisposableBean {
 
 		private int members;
 
-		private long delivered = -1;
+		/** Written only by the lane; volatile so that a sweep can read it without a task. */
+		private volatile long delivered = -1;
 
 		private boolean started;
 
@@ -203,12 +204,8 @@ public class ChatRelay implements DisposableBean {
 		/** The chat's {@code last_seq} at the previous sweep; touched only by sweeps, one at a time. */
 		private long seenBySweep = -1;
 
-		/** What the lane has delivered and whether it listens, for sweeps to read without a task. */
-		private volatile long deliveredSoFar = -1;
-
-		private volatile boolean listeningSoFar;
-
-		private Fanout.Listening listening;
+		/** Written only by the lane; volatile so that a sweep can read it without a task. */
+		private volatile Fanout.Listening listening;
 
 		private boolean subscribing;
 
@@ -220,7 +217,7 @@ public class ChatRelay implements DisposableBean {
 			if (this.started) {
 				return;
 			}
-			delivered(ChatRelay.this.chats.lastSeq(this.chat));
+			this.delivered = ChatRelay.this.chats.lastSeq(this.chat);
 			this.started = true;
 			subscribe();
 		}
@@ -261,7 +258,6 @@ public class ChatRelay implements DisposableBean {
 				return;
 			}
 			this.listening = handle;
-			this.listeningSoFar = true;
 			readUpTo(ChatRelay.this.chats.lastSeq(this.chat));
 		}
 
@@ -312,17 +308,12 @@ public class ChatRelay implements DisposableBean {
 			deliverInOrder();
 		}
 
-		private void delivered(long seq) {
-			this.delivered = seq;
-			this.deliveredSoFar = seq;
-		}
-
 		private void deliverInOrder() {
 			while (!this.ahead.isEmpty() && this.ahead.firstKey() <= this.delivered + 1) {
 				Held next = this.ahead.pollFirstEntry().getValue();
 				if (next.message().seq() == this.delivered + 1) {
 					ChatRelay.this.delivery.deliverLocally(next.message(), next.origin());
-					delivered(next.message().seq());
+					this.delivered = next.message().seq();
 				}
 			}
 		}
@@ -333,7 +324,6 @@ public class ChatRelay implements DisposableBean {
 			if (this.listening != null) {
 				this.listening.close();
 				this.listening = null;
-				this.listeningSoFar = false;
 			}
 		}
 

@@ -126,7 +126,7 @@ class GroupCommitter implements SmartLifecycle {
 					shared.toString());
 			for (Pending pending : batch) {
 				try {
-					pending.result.complete(unwrap(alone(pending.request)));
+					settle(pending, alone(pending.request));
 				}
 				catch (RuntimeException ex) {
 					pending.result.completeExceptionally(ex);
@@ -136,13 +136,16 @@ class GroupCommitter implements SmartLifecycle {
 		}
 		this.groupSizes.record(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
-			Outcome outcome = outcomes.get(i);
-			if (outcome.stored() != null) {
-				batch.get(i).result.complete(outcome.stored());
-			}
-			else {
-				batch.get(i).result.completeExceptionally(outcome.refusal());
-			}
+			settle(batch.get(i), outcomes.get(i));
+		}
+	}
+
+	private static void settle(Pending pending, Outcome outcome) {
+		if (outcome.refusal() != null) {
+			pending.result.completeExceptionally(outcome.refusal());
+		}
+		else {
+			pending.result.complete(outcome.stored());
 		}
 	}
 

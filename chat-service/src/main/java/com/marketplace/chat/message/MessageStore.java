@@ -13,7 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Objects;
 
 import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatAccessDeniedException;
@@ -106,22 +106,13 @@ class MessageStore {
 		return outcomes;
 	}
 
-	/** The message this sender stored under this client message id, if any. */
-	Optional<StoredMessage> findRetry(ChatKey chat, long senderId, String clientMessageId) {
-		if (clientMessageId == null) {
-			return Optional.empty();
-		}
-		RetryKey key = new RetryKey(chat, senderId, clientMessageId);
-		return Optional.ofNullable(findRetries(List.of(new Request(chat, senderId, "", clientMessageId, null))).get(key));
-	}
-
 	private static boolean mayStore(Map<ChatKey, LockedChat> locked, Request request) {
 		LockedChat chat = locked.get(request.chat());
 		return chat != null && chat.hasParticipant(request.senderId());
 	}
 
 	private Map<RetryKey, StoredMessage> findRetries(List<Request> requests) {
-		List<RetryKey> keys = requests.stream().map(Request::retryKey).filter((key) -> key != null).distinct().toList();
+		List<RetryKey> keys = requests.stream().map(Request::retryKey).filter(Objects::nonNull).distinct().toList();
 		if (keys.isEmpty()) {
 			return Map.of();
 		}

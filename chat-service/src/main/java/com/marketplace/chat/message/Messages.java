@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Timer;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.transaction.TransactionException;
 import org.springframework.stereotype.Service;
 
@@ -21,8 +20,6 @@ import org.springframework.stereotype.Service;
 @Service
 public class Messages {
 
-	private final MessageStore store;
-
 	private final GroupCommitter committer;
 
 	private final ApplicationEventPublisher events;
@@ -33,9 +30,8 @@ public class Messages {
 
 	private final Counter storeErrors;
 
-	Messages(MessageStore store, GroupCommitter committer, ApplicationEventPublisher events,
-			MessageProperties properties, MeterRegistry meters) {
-		this.store = store;
+	Messages(GroupCommitter committer, ApplicationEventPublisher events, MessageProperties properties,
+			MeterRegistry meters) {
 		this.committer = committer;
 		this.events = events;
 		this.properties = properties;
@@ -62,11 +58,6 @@ public class Messages {
 		Timer.Sample sample = Timer.start();
 		try {
 			stored = this.committer.store(new Request(chat, senderId, content, clientMessageId, origin));
-		}
-		catch (DataIntegrityViolationException raced) {
-			stored = this.store.findRetry(chat, senderId, clientMessageId)
-				.map((message) -> new Stored(message, true))
-				.orElseThrow(() -> raced);
 		}
 		catch (DataAccessException | TransactionException ex) {
 			this.storeErrors.increment();
