@@ -125,3 +125,21 @@ drainTimeout in whole seconds ("20s" -> 20).
 {{- end }}
 {{- trimSuffix "s" $drain | atoi }}
 {{- end }}
+
+{{/*
+Refuses values the service cannot run with, at render time, naming the value
+to set: better than pods that crash-loop or run without a check they need.
+*/}}
+{{- define "chat-service.checkValues" -}}
+{{- if not (or .Values.oidc.issuerUri .Values.oidc.jwkSetUri) }}
+{{- fail "set oidc.issuerUri (your OpenID Connect issuer, e.g. --set oidc.issuerUri=https://id.example.com/realms/marketplace) or oidc.jwkSetUri: the service accepts only tokens it can verify and does not start without one" }}
+{{- end }}
+{{- if and (empty .Values.oidc.audiences) (not .Values.oidc.allowAnyAudience) }}
+{{- fail "oidc.audiences is empty: list the aud your identity provider puts into tokens for this service (e.g. --set 'oidc.audiences={chat-service}'), or set oidc.allowAnyAudience=true if the provider issues tokens for no other application. Without an audience check a token the same provider issued for another application would be accepted here, roles included" }}
+{{- end }}
+{{- $maxConnections := int .Values.websocket.maxConnections }}
+{{- $serverMaxConnections := int .Values.websocket.serverMaxConnections }}
+{{- if ge $maxConnections $serverMaxConnections }}
+{{- fail (printf "websocket.maxConnections (%d) must be below websocket.serverMaxConnections (%d), Tomcat's connection limit: past it new connections wait unanswered, probes and REST calls with them, instead of getting the 503 that sends a handshake to another replica" $maxConnections $serverMaxConnections) }}
+{{- end }}
+{{- end }}

@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Reads deploy/compose.yaml (and the nginx and OIDC files it mounts) as data
  * and checks that the stack starts in order, runs several cluster-mode replicas
- * with settings the application reads, and that nginx balances over exactly
- * those replicas.
+ * with settings the application reads, that nginx balances over exactly those
+ * replicas, and that what is for development only stays on this machine or can
+ * be overridden: the token issuer on loopback, passwords from the environment.
  */
 class ComposeFileTests {
 
@@ -35,6 +36,11 @@ class ComposeFileTests {
     private static final Pattern UPSTREAM = Pattern.compile("upstream\\s+\\S+\\s*\\{([^}]*)}");
 
     private static final Pattern UPSTREAM_SERVER = Pattern.compile("(?m)^\\s*server\\s+([^\\s:;]+):(\\d+)");
+
+    /** Compose interpolation with a default: {@code ${CHAT_DB_PASSWORD:-chat}}. */
+    private static final Pattern FROM_ENVIRONMENT_WITH_DEFAULT = Pattern.compile("\\$\\{[A-Z][A-Z0-9_]*:-[^}]+}");
+
+    private static final String AUDIENCES = "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES";
 
     private static Map<String, Object> compose;
 
@@ -121,6 +127,39 @@ class ComposeFileTests {
     }
 
     @Test
+    void publishesTheTokenIssuerOnLoopbackOnly() {
+        assertThat(list(services, "oidc.ports")).extracting(Object::toString).containsExactly("127.0.0.1:8080:8080");
+    }
+
+    @Test
+    void publishesNothingButTheLoadBalancerBeyondLoopback() {
+        services.forEach((name, service) -> {
+            if (name.equals("nginx")) {
+                return;
+            }
+            list(service, "ports").forEach((port) -> {
+                String hostAddress = (port instanceof Map<?, ?>) ? string(port, "host_ip") : port.toString();
+                assertThat(hostAddress).as("published port %s of %s", port, name).startsWith("127.0.0.1");
+            });
+        });
+    }
+
+    @Test
+    void takesPasswordsFromTheEnvironmentWithDevelopmentDefaults() {
+        Map<String, String> mysql = environment(map(services, "mysql"));
+        Map<String, String> redis = environment(map(services, "redis"));
+        List<String> redisCommand = list(services, "redis.command").stream().map(Object::toString).toList();
+        String requirePass = redisCommand.get(redisCommand.indexOf("--requirepass") + 1);
+
+        assertThat(List.of(mysql.get("MYSQL_PASSWORD"), mysql.get("MYSQL_ROOT_PASSWORD"), requirePass))
+            .allSatisfy((password) -> assertThat(password).matches(FROM_ENVIRONMENT_WITH_DEFAULT));
+        assertThat(redis).containsEntry("REDISCLI_AUTH", requirePass);
+        replicas().forEach((name, replica) -> assertThat(environment(replica)).as(name)
+            .containsEntry("SPRING_DATASOURCE_PASSWORD", mysql.get("MYSQL_PASSWORD"))
+            .containsEntry("SPRING_DATA_REDIS_PASSWORD", requirePass));
+    }
+
+    @Test
     void mountsFilesThatExist() {
         services.forEach((name, service) -> list(service, "volumes").stream()
             .map(Object::toString)
@@ -135,17 +174,18 @@ class ComposeFileTests {
         Map<String, Map<String, Object>> claimsByClient = new LinkedHashMap<>();
         mappings.forEach((mapping) -> claimsByClient.put(string(mapping, "match"), map(mapping, "claims")));
 
-        assertThat(claimsByClient).containsKeys("client", "master", "support");
+        assertThat(claimsByClient).containsKeys("client", "master", "support", "admin");
         assertThat(claimsByClient.get("client")).containsEntry("sub", "1").containsEntry("roles", List.of("client"));
         assertThat(claimsByClient.get("master")).containsEntry("sub", "2").containsEntry("roles", List.of("master"));
         assertThat(claimsByClient.get("support")).containsEntry("sub", "7").containsEntry("roles", List.of("support"));
+        assertThat(claimsByClient.get("admin")).containsEntry("sub", "9").containsEntry("roles", List.of("admin"));
         replicas().forEach((name, replica) -> {
             Map<String, String> env = environment(replica);
             String issuer = env.get("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI");
-            claimsByClient.values().forEach((claims) -> {
-                assertThat(claims.get("iss")).as("iss for %s", name).isEqualTo(issuer);
-                assertThat(list(claims, "aud")).as("aud for %s", name)
-                    .contains(env.get("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES"));
+            assertThat(env).as("the replicas check the audience: %s", name).containsEntry(AUDIENCES, "chat-service");
+            claimsByClient.forEach((client, claims) -> {
+                assertThat(claims.get("iss")).as("iss for %s", client).isEqualTo(issuer);
+                assertThat(list(claims, "aud")).as("aud for %s", client).contains(env.get(AUDIENCES));
             });
             assertThat(env.get("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI")).startsWith(issuer);
         });

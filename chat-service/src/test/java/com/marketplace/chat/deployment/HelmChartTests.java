@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,9 @@ import java.util.stream.Stream;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -31,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * application needs: enough replicas, probes on its actuator paths, only
  * settings it reads, time to drain, a locked-down container, and optional parts
  * only when switched on. Runs the Helm library in-process (helm-java); no cluster.
+ * The issuer has no default (the chart refuses to render without one), so the
+ * default values are rendered with {@link #ISSUER} as the one value set.
  */
 class HelmChartTests {
 
@@ -38,26 +43,47 @@ class HelmChartTests {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
+    private static final String ISSUER = "https://id.example.com/realms/marketplace";
+
+    private static final String INGRESS_NGINX = "nginx.ingress.kubernetes.io/";
+
     private static List<Scenario> scenarios;
 
     /** The default values plus one scenario per ci values file, rendered once. */
     static synchronized List<Scenario> scenarios() throws IOException {
         if (scenarios == null) {
             List<Scenario> rendered = new ArrayList<>();
-            rendered.add(Scenario.render("default values", null));
+            rendered.add(Scenario.render("default values", null, Map.of("oidc.issuerUri", ISSUER)));
             try (Stream<Path> files = Files.list(CHART.resolve("ci"))) {
                 files.filter((file) -> file.getFileName().toString().endsWith("-values.yaml"))
                     .sorted()
-                    .forEach((file) -> rendered.add(Scenario.render(file.getFileName().toString(), file)));
+                    .forEach((file) -> rendered.add(Scenario.render(file.getFileName().toString(), file, Map.of())));
             }
             scenarios = List.copyOf(rendered);
         }
         return scenarios;
     }
 
+    /** helm-java lints with the chart's own values only, so a copy of the chart gets the issuer there. */
     @Test
-    void passesHelmLintInStrictMode() {
-        LintResult result = new Helm(CHART).lint().strict().call();
+    void passesHelmLintInStrictMode(@TempDir Path dir) throws IOException {
+        Path chart = dir.resolve("chat-service");
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = chart.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                }
+                else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Map<String, Object> values = Scenario.load(CHART.resolve("values.yaml"));
+        map(values, "oidc").put("issuerUri", ISSUER);
+        Files.writeString(chart.resolve("values.yaml"), Yamls.parser().dump(values));
+
+        LintResult result = new Helm(chart).lint().strict().call();
 
         assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
     }
@@ -65,8 +91,9 @@ class HelmChartTests {
     @Test
     void hasACiValuesFileForEachOption() throws IOException {
         assertThat(scenarios()).extracting(Scenario::name)
-            .contains("ingress-values.yaml", "servicemonitor-values.yaml", "networkpolicy-values.yaml",
-                    "existing-secret-values.yaml", "hpa-custom-metric-values.yaml", "hpa-disabled-values.yaml");
+            .contains("ingress-values.yaml", "ingress-access-log-values.yaml", "servicemonitor-values.yaml",
+                    "networkpolicy-values.yaml", "existing-secret-values.yaml", "any-audience-values.yaml",
+                    "hpa-custom-metric-values.yaml", "hpa-disabled-values.yaml");
     }
 
     @Test
@@ -241,6 +268,129 @@ class HelmChartTests {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
+    void keepsTokensOutOfTheIngressAccessLogAndLimitsEachClientAddress(Scenario scenario) {
+        if (!scenario.enables("ingress.enabled")) {
+            return;
+        }
+        Map<String, Object> annotations = map(scenario.only("Ingress"), "metadata.annotations");
+
+        if (scenario.enables("ingress.accessLog")) {
+            assertThat(annotations).doesNotContainKey(INGRESS_NGINX + "enable-access-log");
+        }
+        else {
+            assertThat(annotations).containsEntry(INGRESS_NGINX + "enable-access-log", "false");
+        }
+        assertThat(annotations.get(INGRESS_NGINX + "limit-connections"))
+            .isEqualTo(nullIfEmpty(scenario.value("ingress.connectionsPerAddress")));
+        assertThat(annotations.get(INGRESS_NGINX + "limit-rps"))
+            .isEqualTo(nullIfEmpty(scenario.value("ingress.requestsPerSecondPerAddress")));
+    }
+
+    @Test
+    void turnsTheIngressAccessLogOffAndLimitsEachClientAddressByDefault() {
+        Scenario scenario = Scenario.render("ingress on", null, Map.of("oidc.issuerUri", ISSUER, "ingress.enabled", true));
+
+        assertThat(map(scenario.only("Ingress"), "metadata.annotations"))
+            .containsEntry(INGRESS_NGINX + "enable-access-log", "false")
+            .containsEntry(INGRESS_NGINX + "limit-connections", "100")
+            .containsEntry(INGRESS_NGINX + "limit-rps", "20");
+    }
+
+    @Test
+    void letsIngressAnnotationsOverrideTheChartsOwn(@TempDir Path dir) throws IOException {
+        Path values = Files.writeString(dir.resolve("values.yaml"), """
+                ingress:
+                  enabled: true
+                  annotations:
+                    nginx.ingress.kubernetes.io/limit-connections: "500"
+                    nginx.ingress.kubernetes.io/proxy-body-size: 1m
+                """);
+
+        Scenario scenario = Scenario.render("ingress annotations", values, Map.of("oidc.issuerUri", ISSUER));
+
+        assertThat(map(scenario.only("Ingress"), "metadata.annotations"))
+            .containsEntry(INGRESS_NGINX + "limit-connections", "500")
+            .containsEntry(INGRESS_NGINX + "proxy-body-size", "1m")
+            .containsEntry(INGRESS_NGINX + "enable-access-log", "false");
+    }
+
+    @Test
+    void refusesToRenderWithoutAnIssuer() {
+        assertThatThrownBy(() -> template().call()).hasMessageContaining("set oidc.issuerUri")
+            .hasMessageContaining("oidc.jwkSetUri");
+    }
+
+    @Test
+    void rendersWithAJwkSetUriInsteadOfAnIssuer() {
+        String jwks = ISSUER + "/protocol/openid-connect/certs";
+
+        Scenario scenario = Scenario.render("JWKS only", null, Map.of("oidc.jwkSetUri", jwks));
+
+        assertThat(scenario.envValue("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI")).isEqualTo(jwks);
+        assertThat(scenario.envEntry("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI")).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void checksTheTokensAudienceUnlessAnyIsExplicitlyAllowed(Scenario scenario) {
+        String audiences = scenario.envValue("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES");
+
+        if (scenario.enables("oidc.allowAnyAudience")) {
+            assertThat(scenario.envValue("CHAT_SECURITY_ALLOW_ANY_AUDIENCE")).isEqualTo("true");
+            assertThat(audiences).isNull();
+        }
+        else {
+            assertThat(scenario.envEntry("CHAT_SECURITY_ALLOW_ANY_AUDIENCE")).isNull();
+            assertThat(audiences).isNotBlank();
+        }
+    }
+
+    @Test
+    void acceptsOnlyTokensForTheChatServiceByDefault() throws IOException {
+        Scenario defaults = scenarios().get(0);
+
+        assertThat(defaults.envValue("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES")).isEqualTo("chat-service");
+    }
+
+    @Test
+    void refusesAnEmptyAudienceListUnlessAnyAudienceIsAllowed(@TempDir Path dir) throws IOException {
+        Path values = Files.writeString(dir.resolve("values.yaml"), """
+                oidc:
+                  audiences: []
+                """);
+
+        assertThatThrownBy(() -> template().withValuesFile(values).set("oidc.issuerUri", ISSUER).call())
+            .hasMessageContaining("oidc.audiences is empty")
+            .hasMessageContaining("oidc.allowAnyAudience=true")
+            .hasMessageContaining("another application would be accepted");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void refusesWebSocketsBeforeTomcatStopsAcceptingConnections(Scenario scenario) {
+        int webSockets = Integer.parseInt(scenario.envValue("CHAT_WS_MAX_CONNECTIONS"));
+        int perUser = Integer.parseInt(scenario.envValue("CHAT_WS_MAX_CONNECTIONS_PER_USER"));
+
+        assertThat(Integer.parseInt(scenario.envValue("SERVER_TOMCAT_MAX_CONNECTIONS"))).isGreaterThan(webSockets);
+        assertThat(perUser).isPositive().isLessThanOrEqualTo(webSockets);
+    }
+
+    @Test
+    void capsTomcatAt25000AndEachUserAt50ConnectionsPerReplicaByDefault() throws IOException {
+        Scenario defaults = scenarios().get(0);
+
+        assertThat(defaults.envValue("SERVER_TOMCAT_MAX_CONNECTIONS")).isEqualTo("25000");
+        assertThat(defaults.envValue("CHAT_WS_MAX_CONNECTIONS_PER_USER")).isEqualTo("50");
+    }
+
+    @Test
+    void refusesMoreWebSocketsThanTomcatAccepts() {
+        assertThatThrownBy(() -> template().set("oidc.issuerUri", ISSUER).set("websocket.maxConnections", 25000).call())
+            .hasMessageContaining("websocket.maxConnections (25000) must be below websocket.serverMaxConnections (25000)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
     void createsAServiceMonitorOnlyWhenEnabled(Scenario scenario) {
         List<Map<String, Object>> monitors = scenario.all("ServiceMonitor");
         if (!scenario.enables("serviceMonitor.enabled")) {
@@ -300,14 +450,22 @@ class HelmChartTests {
 
     @Test
     void refusesAGracePeriodThatDoesNotCoverPreStopAndDrain() {
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("chat").set("terminationGracePeriodSeconds", 30).call())
+        assertThatThrownBy(() -> template().set("oidc.issuerUri", ISSUER).set("terminationGracePeriodSeconds", 30).call())
             .hasMessageContaining("terminationGracePeriodSeconds");
     }
 
     @Test
     void rejectsValuesTheChartDoesNotKnow() {
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("chat").set("replicas", 3).call())
+        assertThatThrownBy(() -> template().set("oidc.issuerUri", ISSUER).set("replicas", 3).call())
             .hasMessageContaining("replicas");
+    }
+
+    private static TemplateCommand template() {
+        return new Helm(CHART).template().withName("chat").withNamespace("chat");
+    }
+
+    private static String nullIfEmpty(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     private static long seconds(String duration) {
@@ -322,16 +480,20 @@ class HelmChartTests {
         };
     }
 
-    /** One rendering of the chart: the values it was given and the manifests that came out. */
+    /**
+     * One rendering of the chart: the values it was given (a values file, then
+     * {@code --set} ones by dotted path) and the manifests that came out.
+     */
     record Scenario(String name, Map<String, Object> defaults, Map<String, Object> overrides,
-            List<Map<String, Object>> manifests) {
+            Map<String, Object> sets, List<Map<String, Object>> manifests) {
 
         @SuppressWarnings("unchecked")
-        static Scenario render(String name, Path valuesFile) {
-            var template = new Helm(CHART).template().withName("chat").withNamespace("chat");
+        static Scenario render(String name, Path valuesFile, Map<String, Object> sets) {
+            TemplateCommand template = template();
             if (valuesFile != null) {
                 template.withValuesFile(valuesFile);
             }
+            sets.forEach(template::set);
             String yaml = template.call();
             List<Map<String, Object>> manifests = new ArrayList<>();
             for (Object document : Yamls.parser().loadAll(yaml)) {
@@ -340,13 +502,13 @@ class HelmChartTests {
                 }
             }
             return new Scenario(name, load(CHART.resolve("values.yaml")),
-                    (valuesFile != null) ? load(valuesFile) : Map.of(), List.copyOf(manifests));
+                    (valuesFile != null) ? load(valuesFile) : Map.of(), Map.copyOf(sets), List.copyOf(manifests));
         }
 
-        private static Map<String, Object> load(Path file) {
+        static Map<String, Object> load(Path file) {
             try {
                 Map<String, Object> values = Yamls.parser().load(Files.readString(file));
-                return (values != null) ? values : Map.of();
+                return (values != null) ? values : new LinkedHashMap<>();
             }
             catch (IOException ex) {
                 throw new UncheckedIOException(ex);
@@ -363,13 +525,28 @@ class HelmChartTests {
             return found.get(0);
         }
 
-        /** The value as the chart sees it: the ci file's, else the default; "" when unset. */
+        /**
+         * The value as the chart sees it: the one set, else the values file's (a
+         * null there removes the default), else the default; "" when unset.
+         */
         String value(String path) {
-            Object value = at(this.overrides, path);
-            if (value == null) {
+            Object value;
+            if (this.sets.containsKey(path)) {
+                value = this.sets.get(path);
+            }
+            else if (declares(this.overrides, path)) {
+                value = at(this.overrides, path);
+            }
+            else {
                 value = at(this.defaults, path);
             }
             return (value != null) ? value.toString() : "";
+        }
+
+        private static boolean declares(Map<String, Object> values, String path) {
+            int last = path.lastIndexOf('.');
+            Object parent = (last < 0) ? values : at(values, path.substring(0, last));
+            return (parent instanceof Map<?, ?> map) && map.containsKey(path.substring(last + 1));
         }
 
         boolean enables(String path) {

@@ -21,10 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Checks deploy/nginx.conf: nginx itself accepts it ({@code nginx -t}), it
- * upgrades and keeps WebSockets open, and nothing it logs carries the
- * {@code ?token=} query string. {@code nginx -t} needs Debian's nginx on the
- * machine that runs the tests ({@code apt-get install nginx-light}); without it
- * the test fails rather than skips, so a CI image without nginx is noticed.
+ * upgrades and keeps WebSockets open, it limits what one client address may
+ * take, and nothing it logs carries the {@code ?token=} query string.
+ * {@code nginx -t} needs Debian's nginx on the machine that runs the tests
+ * ({@code apt-get install nginx-light}); without it the test fails rather than
+ * skips, so a CI image without nginx is noticed.
  */
 class NginxConfigTests {
 
@@ -38,6 +39,9 @@ class NginxConfigTests {
         .compile("\\$(request|request_uri|args|query_string|is_args|arg_\\w+)\\b");
 
     private static final Pattern UPSTREAM_HOST = Pattern.compile("(?m)^(\\s*server\\s+)[^\\s:;]+(:\\d+)");
+
+    /** A shared-memory zone keyed by the client address: {@code limit_conn_zone $binary_remote_addr zone=name:10m}. */
+    private static final Pattern ZONE_PER_ADDRESS = Pattern.compile("\\$binary_remote_addr zone=(\\w+):\\d+[km]\\b.*");
 
     private static String conf;
 
@@ -86,6 +90,31 @@ class NginxConfigTests {
     }
 
     @Test
+    void limitsOpenWebSocketsPerClientAddress() {
+        List<String> zones = zonesPerAddress("limit_conn_zone");
+        Matcher limit = Pattern.compile("(?m)^\\s*limit_conn (\\w+) (\\d+);").matcher(block("location /ws/"));
+
+        assertThat(limit.find()).as("limit_conn in location /ws/").isTrue();
+        assertThat(zones).as("zone of `%s`", limit.group()).contains(limit.group(1));
+        assertThat(Integer.parseInt(limit.group(2))).isBetween(1, 100);
+        assertThat(statements("limit_conn_status")).containsExactly("limit_conn_status 429");
+    }
+
+    @Test
+    void limitsTheRequestRatePerClientAddressOnTheRestApi() {
+        List<String> zones = zonesPerAddress("limit_req_zone");
+        Matcher limit = Pattern.compile("(?m)^\\s*limit_req zone=(\\w+) burst=(\\d+)( nodelay)?;")
+            .matcher(block("location / {"));
+
+        assertThat(limit.find()).as("limit_req with a burst in location /").isTrue();
+        assertThat(zones).as("zone of `%s`", limit.group()).contains(limit.group(1));
+        assertThat(statements("limit_req_zone")).anySatisfy((zone) -> assertThat(zone)
+            .contains("zone=" + limit.group(1) + ":")
+            .containsPattern("rate=\\d+r/[sm]"));
+        assertThat(statements("limit_req_status")).containsExactly("limit_req_status 429");
+    }
+
+    @Test
     void neverLogsTheQueryString() {
         List<String> logFormats = statements("log_format");
 
@@ -105,6 +134,15 @@ class NginxConfigTests {
     void keepsRequestLinesOutOfTheErrorLog() {
         assertThat(statements("error_log")).isNotEmpty()
             .allSatisfy((errorLog) -> assertThat(errorLog).matches("error_log\\s+\\S+\\s+(crit|alert|emerg)"));
+    }
+
+    /** Names of the directive's zones keyed by the client address. */
+    private static List<String> zonesPerAddress(String directive) {
+        return statements(directive).stream()
+            .map((zone) -> ZONE_PER_ADDRESS.matcher(zone.substring(directive.length() + 1)))
+            .filter(Matcher::matches)
+            .map((matcher) -> matcher.group(1))
+            .toList();
     }
 
     /** Every statement starting with the directive, up to its semicolon, whitespace collapsed. */
