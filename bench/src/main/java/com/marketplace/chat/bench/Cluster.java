@@ -91,6 +91,7 @@ final class Cluster implements AutoCloseable {
 					"--spring.data.redis.host=" + this.options.redisHost,
 					"--spring.data.redis.port=" + this.options.redisPort,
 					"--spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + issuer.jwkSetUri(),
+					"--spring.security.oauth2.resourceserver.jwt.audiences=" + TokenIssuer.AUDIENCE,
 					"--chat.ws.message-rate=100000", "--chat.ws.message-burst=100000",
 					"--chat.ws.max-connections=50000",
 					// Tomcat accepts 8192 connections by default; the idle workload needs more.

@@ -68,6 +68,9 @@ final class TokenIssuer implements AutoCloseable {
 		return B64.encodeToString(bytes);
 	}
 
+	/** The audience the replicas are started with and every token carries. */
+	static final String AUDIENCE = "chat-service";
+
 	String jwkSetUri() {
 		return this.issuer + "/jwks";
 	}
@@ -76,7 +79,8 @@ final class TokenIssuer implements AutoCloseable {
 	String token(long userId, List<String> roles, long seconds) {
 		long now = System.currentTimeMillis() / 1000;
 		String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + KEY_ID + "\"}";
-		String claims = "{\"iss\":\"" + this.issuer + "\",\"sub\":\"" + userId + "\",\"roles\":["
+		String claims = "{\"iss\":\"" + this.issuer + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + userId
+				+ "\",\"roles\":["
 				+ roles.stream().map((role) -> "\"" + role + "\"").collect(Collectors.joining(",")) + "],\"iat\":" + now
 				+ ",\"exp\":" + (now + seconds) + "}";
 		String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."

@@ -9,7 +9,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param userIdClaim claim holding the user id, a positive integer (number or string)
  * @param rolesClaim claim holding the roles, a list of strings or one space-separated string
+ * @param allowAnyAudience in cluster mode, start without
+ * {@code spring.security.oauth2.resourceserver.jwt.audiences}: then a token the same
+ * issuer made for another application is accepted too, with that application's roles
  */
 @ConfigurationProperties("chat.security")
-public record SecurityProperties(@DefaultValue("sub") String userIdClaim, @DefaultValue("roles") String rolesClaim) {
+public record SecurityProperties(@DefaultValue("sub") String userIdClaim, @DefaultValue("roles") String rolesClaim,
+		@DefaultValue("false") boolean allowAnyAudience) {
 }

@@ -13,11 +13,17 @@ import org.springframework.util.StringUtils;
 /**
  * Fails start-up in cluster mode, before any bean is made, when a setting the cluster
  * cannot run without is missing, naming each missing property (and its environment
- * variable), instead of letting a replica start on a default that points nowhere.
+ * variable), instead of letting a replica start on a default that points nowhere. The
+ * token audience is one of them: the safe choice must be the easy one, so accepting any
+ * audience takes an explicit {@code chat.security.allow-any-audience=true}.
  */
 class ClusterSettingsCheck implements EnvironmentPostProcessor, Ordered {
 
 	static final String PROFILE = "cluster";
+
+	static final String AUDIENCES = "spring.security.oauth2.resourceserver.jwt.audiences";
+
+	static final String ALLOW_ANY_AUDIENCE = "chat.security.allow-any-audience";
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -33,6 +39,12 @@ class ClusterSettingsCheck implements EnvironmentPostProcessor, Ordered {
 		require(environment, missing, "spring.data.redis.host", "spring.data.redis.url");
 		require(environment, missing, "spring.security.oauth2.resourceserver.jwt.issuer-uri",
 				"spring.security.oauth2.resourceserver.jwt.jwk-set-uri");
+		if (!StringUtils.hasText(environment.getProperty(AUDIENCES))
+				&& !environment.getProperty(ALLOW_ANY_AUDIENCE, Boolean.class, false)) {
+			missing.add(AUDIENCES + " (" + variable(AUDIENCES) + "), the audience your identity provider puts in this "
+					+ "service's tokens: without it a token it issued for any other application would be accepted, "
+					+ "roles included (set " + ALLOW_ANY_AUDIENCE + "=true to accept that)");
+		}
 		if (!missing.isEmpty()) {
 			throw new IllegalStateException("Cluster mode (profile 'cluster') is missing required settings: "
 					+ String.join("; ", missing) + ". Set them as properties or environment variables.");
@@ -47,9 +59,13 @@ class ClusterSettingsCheck implements EnvironmentPostProcessor, Ordered {
 		}
 		List<String> described = new ArrayList<>();
 		for (String property : anyOf) {
-			described.add(property + " (" + property.toUpperCase().replace('.', '_').replace("-", "") + ")");
+			described.add(property + " (" + variable(property) + ")");
 		}
 		missing.add(String.join(" or ", described));
+	}
+
+	private static String variable(String property) {
+		return property.toUpperCase().replace('.', '_').replace("-", "");
 	}
 
 	@Override

@@ -26,12 +26,30 @@ class ClusterSettingsCheckTests {
 
 	@Test
 	void acceptsACompleteClusterConfiguration() {
-		MockEnvironment environment = new MockEnvironment().withProperty("spring.datasource.url", "jdbc:mysql://db/chat")
-			.withProperty("spring.data.redis.url", "redis://redis:6379")
-			.withProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", "https://idp/keys");
+		MockEnvironment environment = complete().withProperty("spring.security.oauth2.resourceserver.jwt.audiences",
+				"chat-service");
 		environment.setActiveProfiles("cluster");
 		assertThatCode(() -> this.check.postProcessEnvironment(environment, new SpringApplication()))
 			.doesNotThrowAnyException();
+	}
+
+	@Test
+	void refusesAClusterWithoutAnAudienceUnlessAnyAudienceIsAllowedExplicitly() {
+		MockEnvironment environment = complete();
+		environment.setActiveProfiles("cluster");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> this.check.postProcessEnvironment(environment, new SpringApplication()))
+			.withMessageContaining("spring.security.oauth2.resourceserver.jwt.audiences (SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES)")
+			.withMessageContaining("chat.security.allow-any-audience=true");
+		environment.setProperty("chat.security.allow-any-audience", "true");
+		assertThatCode(() -> this.check.postProcessEnvironment(environment, new SpringApplication()))
+			.doesNotThrowAnyException();
+	}
+
+	private static MockEnvironment complete() {
+		return new MockEnvironment().withProperty("spring.datasource.url", "jdbc:mysql://db/chat")
+			.withProperty("spring.data.redis.url", "redis://redis:6379")
+			.withProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", "https://idp/keys");
 	}
 
 	@Test
