@@ -8,21 +8,27 @@ import java.util.OptionalLong;
 import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatKey;
 
-import org.springframework.data.domain.Limit;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Reading stored messages back: history pages, resume replays and gap fills. */
+/**
+ * Reading stored messages back: history pages, resume replays and gap fills. Every query
+ * is an index range of {@code (chat_kind, chat_id, seq)} or {@code (chat_kind, chat_id, id)}.
+ */
 @Service
 @Transactional(readOnly = true)
 public class MessageHistory {
 
-	private final ChatMessageRepository messages;
+	private static final String FROM_CHAT = "SELECT " + MessageRows.COLUMNS
+			+ " FROM chat_messages WHERE chat_kind = :kind AND chat_id = :chat";
+
+	private final JdbcClient jdbc;
 
 	private final ChatAccess chats;
 
-	MessageHistory(ChatMessageRepository messages, ChatAccess chats) {
-		this.messages = messages;
+	MessageHistory(JdbcClient jdbc, ChatAccess chats) {
+		this.jdbc = jdbc;
 		this.chats = chats;
 	}
 
@@ -53,31 +59,37 @@ public class MessageHistory {
 	}
 
 	private List<StoredMessage> pageById(ChatKey chat, Long beforeId, Long afterId, int limit) {
-		Limit page = Limit.of(limit);
 		if (afterId != null && beforeId != null) {
-			return stored(this.messages.findByChatKindAndChatIdAndIdGreaterThanAndIdLessThanOrderByIdAsc(chat.kind(),
-					chat.id(), afterId, beforeId, page));
+			return query(chat, " AND id > :after AND id < :before ORDER BY id LIMIT :limit", afterId, beforeId, limit);
 		}
 		if (afterId != null) {
-			return stored(this.messages.findByChatKindAndChatIdAndIdGreaterThanOrderByIdAsc(chat.kind(), chat.id(),
-					afterId, page));
+			return query(chat, " AND id > :after ORDER BY id LIMIT :limit", afterId, null, limit);
 		}
-		return reversed(this.messages.findByChatKindAndChatIdAndIdLessThanOrderByIdDesc(chat.kind(), chat.id(),
-				beforeId, page));
+		return reversed(query(chat, " AND id < :before ORDER BY id DESC LIMIT :limit", null, beforeId, limit));
 	}
 
 	/**
-	 * What a reconnecting client missed: the newest {@code cap} messages with id greater
-	 * than {@code afterId}, ascending. Older ones are left to the REST history.
+	 * Where a reconnecting client's replay starts: the {@code seq} after which it gets the
+	 * newest {@code cap} messages with id greater than {@code afterId}. Older ones are left
+	 * to the REST history.
 	 */
-	public List<StoredMessage> newestAfter(ChatKey chat, long afterId, int cap) {
+	public long replayStart(ChatKey chat, long afterId, int cap) {
 		OptionalLong afterSeq = seqOf(chat, afterId);
-		if (afterSeq.isEmpty()) {
-			return reversed(this.messages.findByChatKindAndChatIdAndIdGreaterThanOrderByIdDesc(chat.kind(), chat.id(),
-					afterId, Limit.of(cap)));
-		}
 		long last = this.chats.lastSeq(chat);
-		return bySeq(chat, Math.max(afterSeq.getAsLong(), last - cap), last);
+		if (afterSeq.isPresent()) {
+			return Math.max(afterSeq.getAsLong(), last - cap);
+		}
+		// An id from elsewhere: ids grow with seq within the chat, so start after the last
+		// message of this chat at or below it.
+		Long below = this.jdbc
+			.sql("SELECT MAX(seq) FROM chat_messages WHERE chat_kind = :kind AND chat_id = :chat AND id <= :id")
+			.param("kind", chat.kind().key())
+			.param("chat", chat.id())
+			.param("id", afterId)
+			.query(Long.class)
+			.optional()
+			.orElse(null);
+		return Math.max((below != null) ? below : 0, last - cap);
 	}
 
 	/** The seq of a message of this chat; 0 for id 0 ("from the start"); empty for an id from elsewhere. */
@@ -85,21 +97,46 @@ public class MessageHistory {
 		if (id == 0) {
 			return OptionalLong.of(0);
 		}
-		return this.messages.findSeq(id, chat.kind(), chat.id()).map(OptionalLong::of).orElse(OptionalLong.empty());
+		return this.jdbc.sql("SELECT seq FROM chat_messages WHERE id = :id AND chat_kind = :kind AND chat_id = :chat")
+			.param("id", id)
+			.param("kind", chat.kind().key())
+			.param("chat", chat.id())
+			.query(Long.class)
+			.optional()
+			.map(OptionalLong::of)
+			.orElse(OptionalLong.empty());
 	}
 
 	/** Messages with {@code fromSeqExclusive < seq <= toSeqInclusive}, in seq order. */
 	public List<StoredMessage> bySeq(ChatKey chat, long fromSeqExclusive, long toSeqInclusive) {
-		return stored(this.messages.findByChatKindAndChatIdAndSeqGreaterThanAndSeqLessThanEqualOrderBySeqAsc(chat.kind(),
-				chat.id(), fromSeqExclusive, toSeqInclusive));
+		if (toSeqInclusive <= fromSeqExclusive) {
+			return List.of();
+		}
+		return this.jdbc.sql(FROM_CHAT + " AND seq > :from AND seq <= :to ORDER BY seq")
+			.param("kind", chat.kind().key())
+			.param("chat", chat.id())
+			.param("from", fromSeqExclusive)
+			.param("to", toSeqInclusive)
+			.query(MessageRows::message)
+			.list();
 	}
 
-	private static List<StoredMessage> stored(List<ChatMessage> rows) {
-		return rows.stream().map(ChatMessage::toStored).toList();
+	private List<StoredMessage> query(ChatKey chat, String condition, Long afterId, Long beforeId, int limit) {
+		JdbcClient.StatementSpec statement = this.jdbc.sql(FROM_CHAT + condition)
+			.param("kind", chat.kind().key())
+			.param("chat", chat.id())
+			.param("limit", limit);
+		if (afterId != null) {
+			statement = statement.param("after", afterId);
+		}
+		if (beforeId != null) {
+			statement = statement.param("before", beforeId);
+		}
+		return statement.query(MessageRows::message).list();
 	}
 
-	private static List<StoredMessage> reversed(List<ChatMessage> rows) {
-		List<StoredMessage> result = new ArrayList<>(stored(rows));
+	private static List<StoredMessage> reversed(List<StoredMessage> rows) {
+		List<StoredMessage> result = new ArrayList<>(rows);
 		Collections.reverse(result);
 		return result;
 	}

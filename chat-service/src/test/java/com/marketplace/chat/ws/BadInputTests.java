@@ -38,6 +38,10 @@ class BadInputTests {
 			{"type":"message","content":["a"]}                      | invalid_content
 			{"type":"message","content":"hi","client_message_id":5} | invalid_client_message_id
 			{"type":"message","content":"hi","client_message_id":""} | invalid_client_message_id
+			{"type":"message","content":"nul \\u0000 inside"}     | invalid_content
+			{"type":"message","content":"bell \\u0007"}           | invalid_content
+			{"type":"message","content":"lone \\ud800 surrogate"} | invalid_content
+			{"type":"message","content":"hi","client_message_id":"a\\tb"} | invalid_client_message_id
 			{"type":"auth"}                                         | invalid_token
 			{"type":"auth","token":"garbage"}                       | invalid_token
 			""")
@@ -74,6 +78,27 @@ class BadInputTests {
 			JsonNode ack = expectType(client.next(), "ack");
 			assertThat(ack.get("seq").asLong()).isEqualTo(1);
 		}
+	}
+
+	@Test
+	void refusesControlCharactersOverRestAsOverWebSocketAndStoresLineBreaksAsNewlines() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		Rest.Response nul = Rest.post(this.cluster.a, chat.apiPath() + "/messages", chat.client().token(),
+				Map.of("content", "nul \u0000 inside"));
+		assertThat(nul.status()).isEqualTo(400);
+		assertThat(nul.body().get("code").asString()).isEqualTo("invalid_content");
+		Rest.Response lone = Rest.postRaw(this.cluster.a, chat.apiPath() + "/messages", chat.client().token(),
+				"{\"content\":\"lone \\ud800 surrogate\"}");
+		assertThat(lone.status()).isEqualTo(400);
+		assertThat(lone.body().get("code").asString()).isEqualTo("invalid_content");
+
+		try (WsClient client = WsClient.connect(chat.wsUrl(this.cluster.a, chat.client()))) {
+			client.sendMessage("first\r\nsecond\rthird");
+			expectType(client.next(), "ack");
+		}
+		Rest.Response history = Rest.get(this.cluster.b, chat.apiPath() + "/messages", chat.other().token());
+		assertThat(history.body()).as("the refused sends stored nothing").hasSize(1);
+		assertThat(history.body().get(0).get("content").asString()).isEqualTo("first\nsecond\nthird");
 	}
 
 	@Test

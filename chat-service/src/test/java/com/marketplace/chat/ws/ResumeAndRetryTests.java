@@ -10,6 +10,7 @@ import java.util.Map;
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
+import com.marketplace.chat.testing.Rest;
 import com.marketplace.chat.testing.TestInfrastructure;
 import com.marketplace.chat.testing.TestIssuer;
 import com.marketplace.chat.testing.WsClient;
@@ -79,6 +80,32 @@ class ResumeAndRetryTests {
 			rows.next();
 			assertThat(rows.getInt(1)).as("one row").isEqualTo(1);
 		}
+	}
+
+	@Test
+	void clientMessageIdsThatDifferInAnyByteAreDifferentMessages() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		List<String> ids = List.of("abc", "abc ", "ABC", "abc  ", "ab\u00e7", "abc\u00a0");
+		try (WsClient client = WsClient.connect(chat.wsUrl(this.cluster.a, chat.client()))) {
+			List<Long> stored = new ArrayList<>();
+			for (String id : ids) {
+				client.sendJson(Map.of("type", "message", "content", "id " + id, "client_message_id", id));
+				JsonNode ack = expectType(client.next(), "ack");
+				assertThat(ack.get("client_message_id").asString()).isEqualTo(id);
+				stored.add(ack.get("id").asLong());
+			}
+			assertThat(stored).as("one message per distinct id").doesNotHaveDuplicates();
+			for (int i = 0; i < ids.size(); i++) {
+				client.sendJson(Map.of("type", "message", "content", "retry", "client_message_id", ids.get(i)));
+				assertThat(expectType(client.next(), "ack").get("id").asLong()).as("a retry of " + ids.get(i))
+					.isEqualTo(stored.get(i));
+			}
+		}
+		Rest.Response viaRest = Rest.post(this.cluster.b, chat.apiPath() + "/messages", chat.client().token(),
+				Map.of("content", "rest", "client_message_id", "abc   "));
+		assertThat(viaRest.status()).isEqualTo(201);
+		assertThat(Rest.post(this.cluster.b, chat.apiPath() + "/messages", chat.client().token(),
+				Map.of("content", "rest", "client_message_id", "abc   ")).status()).isEqualTo(200);
 	}
 
 	@Test

@@ -1,0 +1,44 @@
+package com.marketplace.chat.message;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.ChatKind;
+
+/**
+ * How a message is a row of {@code chat_messages}, for every statement that reads or
+ * writes one. {@code client_message_id} is a {@code VARBINARY} of its UTF-8 bytes, so two
+ * ids compare equal only when every byte does, on MySQL, MariaDB and H2 alike (a
+ * {@code utf8mb4_bin} column would call {@code "abc "} a duplicate of {@code "abc"}).
+ */
+final class MessageRows {
+
+	static final String COLUMNS = "id, chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, origin";
+
+	private MessageRows() {
+	}
+
+	static StoredMessage message(ResultSet rs, int row) throws SQLException {
+		return new StoredMessage(rs.getLong("id"), new ChatKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id")),
+				rs.getLong("seq"), rs.getLong("sender_id"), rs.getString("content"),
+				clientMessageId(rs.getBytes("client_message_id")),
+				rs.getObject("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getString("origin"));
+	}
+
+	static ChatKind kind(String key) {
+		return ChatKind.fromKey(key).orElseThrow(() -> new IllegalStateException("unknown chat_kind " + key));
+	}
+
+	static byte[] clientMessageId(String id) {
+		return (id != null) ? id.getBytes(StandardCharsets.UTF_8) : null;
+	}
+
+	static String clientMessageId(byte[] bytes) {
+		return (bytes != null) ? new String(bytes, StandardCharsets.UTF_8) : null;
+	}
+
+}
