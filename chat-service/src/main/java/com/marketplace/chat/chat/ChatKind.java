@@ -26,6 +26,22 @@ public enum ChatKind {
 		return this.key;
 	}
 
+	/** The table of this kind's chats. */
+	public String table() {
+		return switch (this) {
+			case SERVICE -> "service_chats";
+			case SUPPORT -> "support_chats";
+		};
+	}
+
+	/** The column of the participant who is not the client: the master, or the assigned agent. */
+	public String otherParticipantColumn() {
+		return switch (this) {
+			case SERVICE -> "master_id";
+			case SUPPORT -> "support_id";
+		};
+	}
+
 	public static Optional<ChatKind> fromKey(String key) {
 		return Arrays.stream(values()).filter((kind) -> kind.key.equals(key)).findFirst();
 	}

@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import javax.sql.DataSource;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.marketplace.chat.message.MessageStore.Outcome;
 import com.marketplace.chat.message.MessageStore.Request;
@@ -19,8 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.TransactionTimedOutException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -31,9 +35,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * message; under heavy load the messages that arrived during the previous commit share
  * the next one.
  * <p>
- * If the shared transaction fails, every message of the batch is stored again in a
- * transaction of its own, so one bad message never fails the others. Transactions here
- * are plain JDBC ones: nothing on this path goes through JPA.
+ * Every sender learns the outcome within twice {@code chat.message.commit-timeout}: a send
+ * still queued after one timeout is not tried any more, and a transaction is bounded by
+ * one timeout. If the shared transaction fails because of the database (unreachable, too
+ * slow, out of connections), every message of the batch fails with it at once; if it
+ * fails because of one message, each is stored again in a transaction of its own, so one
+ * bad message never fails the others. Transactions here are plain JDBC ones on the
+ * writers' own connections ({@link WriterDatabase}).
  */
 @Component
 class GroupCommitter implements SmartLifecycle {
@@ -54,30 +62,40 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final DistributionSummary groupSizes;
 
-	GroupCommitter(MessageStore store, DataSource dataSource, MessageProperties properties, MeterRegistry meters) {
+	GroupCommitter(MessageStore store, WriterDatabase database, MessageProperties properties, MeterRegistry meters) {
 		this.store = store;
-		this.transactions = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+		this.transactions = database.transactions();
 		this.properties = properties;
 		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
 			.description("Messages per database commit of the message store (count = commits, sum = messages)")
 			.register(meters);
 	}
 
-	/** Stores one message, sharing the commit with whatever else is being sent right now. */
+	/**
+	 * Stores one message, sharing the commit with whatever else is being sent right now.
+	 * @throws TransactionTimedOutException when no outcome came within twice the commit
+	 * timeout (the message may then have been stored: a retry with the same client message
+	 * id finds it)
+	 */
 	Stored store(Request request) {
 		if (!this.running || this.properties.writers() == 0) {
 			return unwrap(alone(request));
 		}
-		Pending pending = new Pending(request);
+		long timeoutNanos = this.properties.commitTimeout().toNanos();
+		Pending pending = new Pending(request, System.nanoTime() + timeoutNanos);
 		this.queue.add(pending);
 		try {
-			return pending.result.get();
+			return pending.result.get(2 * timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof RuntimeException cause) {
 				throw cause;
 			}
 			throw new IllegalStateException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			pending.abandoned.set(true);
+			throw new TransactionTimedOutException("The message was not stored within the commit timeout");
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -95,7 +113,10 @@ class GroupCommitter implements SmartLifecycle {
 				}
 				batch.add(first);
 				this.queue.drainTo(batch, this.properties.groupSize() - 1);
-				commit(batch);
+				batch.removeIf(GroupCommitter::settleIfLate);
+				if (!batch.isEmpty()) {
+					commit(batch);
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -111,6 +132,16 @@ class GroupCommitter implements SmartLifecycle {
 		}
 	}
 
+	/** Fails a send whose sender gave up or that waited past its deadline; {@code true} if it did. */
+	private static boolean settleIfLate(Pending pending) {
+		if (pending.abandoned.get() || System.nanoTime() - pending.deadlineNanos > 0) {
+			pending.result.completeExceptionally(
+					new TransactionTimedOutException("The database did not take the message within the commit timeout"));
+			return true;
+		}
+		return false;
+	}
+
 	private void commit(List<Pending> batch) {
 		List<Outcome> outcomes;
 		try {
@@ -118,13 +149,16 @@ class GroupCommitter implements SmartLifecycle {
 				.execute((status) -> this.store.storeAll(batch.stream().map((pending) -> pending.request).toList()));
 		}
 		catch (RuntimeException shared) {
-			if (batch.size() == 1) {
-				batch.get(0).result.completeExceptionally(shared);
+			if (batch.size() == 1 || isDatabaseFailure(shared)) {
+				batch.forEach((pending) -> pending.result.completeExceptionally(shared));
 				return;
 			}
 			log.debug("A grouped commit of {} messages failed ({}); storing them one by one", batch.size(),
 					shared.toString());
 			for (Pending pending : batch) {
+				if (settleIfLate(pending)) {
+					continue;
+				}
 				try {
 					settle(pending, alone(pending.request));
 				}
@@ -138,6 +172,12 @@ class GroupCommitter implements SmartLifecycle {
 		for (int i = 0; i < batch.size(); i++) {
 			settle(batch.get(i), outcomes.get(i));
 		}
+	}
+
+	/** A failure of the database itself, which storing the messages one by one would only repeat. */
+	private static boolean isDatabaseFailure(RuntimeException ex) {
+		return ex instanceof TransientDataAccessException || ex instanceof DataAccessResourceFailureException
+				|| ex instanceof RecoverableDataAccessException || ex instanceof TransactionException;
 	}
 
 	private static void settle(Pending pending, Outcome outcome) {
@@ -200,10 +240,15 @@ class GroupCommitter implements SmartLifecycle {
 
 		final Request request;
 
+		final long deadlineNanos;
+
 		final CompletableFuture<Stored> result = new CompletableFuture<>();
 
-		Pending(Request request) {
+		final AtomicBoolean abandoned = new AtomicBoolean();
+
+		Pending(Request request, long deadlineNanos) {
 			this.request = request;
+			this.deadlineNanos = deadlineNanos;
 		}
 
 	}

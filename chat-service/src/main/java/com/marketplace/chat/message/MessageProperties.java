@@ -1,5 +1,7 @@
 package com.marketplace.chat.message;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,10 +11,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param writers threads that store messages with grouped commits; 0 stores each message
  * in a transaction of its own on the sender's thread
  * @param groupSize most messages one grouped commit takes
+ * @param commitTimeout longest a message waits in the writers' queue, and longest its
+ * transaction may take; a sender always has its answer (stored, or {@code unavailable})
+ * within twice this
  */
 @ConfigurationProperties("chat.message")
 public record MessageProperties(@DefaultValue("4000") int maxContentLength, @DefaultValue("2") int writers,
-		@DefaultValue("100") int groupSize) {
+		@DefaultValue("100") int groupSize, @DefaultValue("5s") Duration commitTimeout) {
 
 	/** Longest accepted {@code client_message_id}, in characters. */
 	public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;

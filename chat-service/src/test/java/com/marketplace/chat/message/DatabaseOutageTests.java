@@ -2,7 +2,16 @@ package com.marketplace.chat.message;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import javax.sql.DataSource;
+
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.ChatKind;
 
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
@@ -20,6 +29,75 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A message that cannot be stored is refused, acked to nobody and delivered to nobody. */
 class DatabaseOutageTests {
+
+	@Test
+	void everySenderOfABigGroupLearnsTheOutcomeWithinTwiceTheCommitTimeout() throws Exception {
+		Cluster cluster = Cluster.get();
+		TestInfrastructure infrastructure = TestInfrastructure.get();
+		URI database = URI.create(infrastructure.jdbcUrl().substring("jdbc:".length()));
+		try (TcpProxy proxy = new TcpProxy(database.getHost(), database.getPort());
+				Replica cutOff = Replica.start("db-proxied-group",
+						Map.of("spring.datasource.url", infrastructure.jdbcUrl()
+							.replace(database.getHost() + ":" + database.getPort(), "127.0.0.1:" + proxy.port()),
+								"spring.datasource.hikari.connection-timeout", 1000, "chat.message.commit-timeout", "2s",
+								"chat.message.writers", 1))) {
+			Chat chat = Chats.serviceChat(cluster.a);
+			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
+			Messages messages = cutOff.bean(Messages.class);
+			messages.send(key, chat.client().id(), "warm", null, null);
+			proxy.cut();
+			int senders = 200;
+			List<Long> waited = new java.util.concurrent.CopyOnWriteArrayList<>();
+			java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+			try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+				for (int i = 0; i < senders; i++) {
+					int n = i;
+					pool.submit(() -> {
+						long started = System.nanoTime();
+						try {
+							messages.send(key, chat.client().id(), "during " + n, null, null);
+							stored.incrementAndGet();
+						}
+						catch (org.springframework.dao.DataAccessException
+								| org.springframework.transaction.TransactionException expected) {
+							// unavailable, as it should be
+						}
+						waited.add((System.nanoTime() - started) / 1_000_000);
+					});
+				}
+			}
+			long worst = waited.stream().mapToLong(Long::longValue).max().orElseThrow();
+			System.out.printf("DatabaseOutageTests: %d senders during an outage, %d stored, the last answered after %d ms%n",
+					senders, stored.get(), worst);
+			assertThat(waited).hasSize(senders);
+			assertThat(stored).hasValue(0);
+			assertThat(worst).as("within twice the commit timeout, and a second").isLessThan(5000);
+		}
+	}
+
+	@Test
+	void storingNeverWaitsForConnectionsThatReadsHold() throws Exception {
+		Replica replica = Cluster.get().a;
+		Chat chat = Chats.serviceChat(replica);
+		DataSource reads = replica.bean(DataSource.class);
+		List<java.sql.Connection> held = new ArrayList<>();
+		try (WsClient client = WsClient.connect(chat.wsUrl(replica, chat.client()))) {
+			int size = ((com.zaxxer.hikari.HikariDataSource) reads).getMaximumPoolSize();
+			for (int i = 0; i < size; i++) {
+				held.add(reads.getConnection());
+			}
+			long started = System.nanoTime();
+			client.sendMessage("while every read connection is taken");
+			expectType(client.next(Duration.ofSeconds(5)), "ack");
+			System.out.printf("DatabaseOutageTests: acked in %d ms with all %d application connections held%n",
+					(System.nanoTime() - started) / 1_000_000, size);
+		}
+		finally {
+			for (java.sql.Connection connection : held) {
+				connection.close();
+			}
+		}
+	}
 
 	@Test
 	void aSendThatCannotBeStoredGetsUnavailableAndReachesNobody() throws InterruptedException {
@@ -45,6 +123,11 @@ class DatabaseOutageTests {
 				assertThat(WsClient.refusal(chat.wsUrl(cutOff, chat.client()), Map.of()))
 					.as("new handshakes need the database")
 					.isEqualTo(503);
+				com.marketplace.chat.testing.Rest.Response rest = com.marketplace.chat.testing.Rest.post(cutOff,
+						chat.apiPath() + "/messages", chat.client().token(), Map.of("content", "via REST"));
+				assertThat(rest.status()).as("REST answers as the socket does").isEqualTo(503);
+				assertThat(rest.body().get("code").asString()).isEqualTo("unavailable");
+				assertThat(rest.headers().firstValue("Retry-After")).isPresent();
 
 				master.sendMessage("others keep chatting");
 				expectType(master.next(), "ack");

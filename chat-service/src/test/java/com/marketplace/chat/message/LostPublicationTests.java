@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import javax.sql.DataSource;
-
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.message.MessageStore.Request;
@@ -17,7 +15,6 @@ import com.marketplace.chat.testing.WsClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static com.marketplace.chat.testing.Chats.expectType;
@@ -44,8 +41,7 @@ class LostPublicationTests {
 			assertThat(expectType(master.next(), "message").get("seq").asLong()).isEqualTo(1);
 
 			// Stored as a send would, but never published: what a lost publication looks like.
-			TransactionTemplate transactions = new TransactionTemplate(
-					new JdbcTransactionManager(cluster.a.bean(DataSource.class)));
+			TransactionTemplate transactions = cluster.a.bean(WriterDatabase.class).transactions();
 			StoredMessage unpublished = transactions
 				.execute((status) -> cluster.a.bean(MessageStore.class)
 					.storeAll(List.of(new Request(key, chat.client().id(), "never published", "lost-1", null))))

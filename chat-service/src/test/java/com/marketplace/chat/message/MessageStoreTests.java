@@ -2,8 +2,6 @@ package com.marketplace.chat.message;
 
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
@@ -15,7 +13,6 @@ import com.marketplace.chat.testing.Cluster;
 import com.marketplace.chat.testing.Replica;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,8 +27,7 @@ class MessageStoreTests {
 
 	private final MessageStore store = this.replica.bean(MessageStore.class);
 
-	private final TransactionTemplate transactions = new TransactionTemplate(
-			new JdbcTransactionManager(this.replica.bean(DataSource.class)));
+	private final TransactionTemplate transactions = this.replica.bean(WriterDatabase.class).transactions();
 
 	@Test
 	void aBatchStoresRetriesRefusalsAndBothKindsEachAsIfAlone() {

@@ -1,0 +1,103 @@
+package com.marketplace.chat.message;
+
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chat.LockedChat;
+import com.marketplace.chat.chat.Participants;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.Assert;
+
+/**
+ * The one owner of each chat's message counter, {@code last_seq}: it locks chat rows for
+ * sending and moves their counters, in the writers' transactions. Nothing else writes the
+ * column (JPA maps it read-only), so a {@code seq} is never taken twice.
+ */
+@Component
+class ChatCounters {
+
+	private final WriterDatabase database;
+
+	ChatCounters(WriterDatabase database) {
+		this.database = database;
+	}
+
+	/**
+	 * Locks the rows of these chats until the surrounding transaction ends and answers who
+	 * may send to each and its last {@code seq}; chats that no longer exist are missing
+	 * from the answer. Rows are locked in one global order (service chats, then support
+	 * chats, each by id), so two transactions, on this replica or another, cannot deadlock
+	 * on them. Holding the lock from here to commit is what makes {@code seq} and
+	 * {@code id} follow commit order within a chat.
+	 */
+	Map<ChatKey, LockedChat> lockForSending(Collection<ChatKey> keys) {
+		requireTransaction();
+		Map<ChatKey, LockedChat> locked = new HashMap<>();
+		for (ChatKind kind : ChatKind.values()) {
+			List<Long> ids = keys.stream().filter((key) -> key.kind() == kind).map(ChatKey::id).distinct().sorted().toList();
+			if (ids.isEmpty()) {
+				continue;
+			}
+			String sql = "SELECT id, client_id, " + kind.otherParticipantColumn() + " AS other_id, last_seq FROM "
+					+ kind.table() + " WHERE id IN (:ids) ORDER BY id FOR UPDATE";
+			this.database.jdbc().sql(sql).param("ids", ids).query((ResultSet rs) -> {
+				ChatKey key = new ChatKey(kind, rs.getLong("id"));
+				locked.put(key, new LockedChat(key, rs.getLong("last_seq"),
+						new Participants(rs.getLong("client_id"), rs.getObject("other_id", Long.class))));
+			});
+		}
+		return locked;
+	}
+
+	/**
+	 * Moves the {@code last_seq} of chats locked by {@link #lockForSending} in this
+	 * transaction to what the caller took, and their last activity to {@code now}: one
+	 * statement per kind.
+	 */
+	void advance(Map<ChatKey, Long> lastSeqs, Instant now) {
+		requireTransaction();
+		LocalDateTime activity = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
+		for (ChatKind kind : ChatKind.values()) {
+			List<Map.Entry<ChatKey, Long>> chats = lastSeqs.entrySet()
+				.stream()
+				.filter((chat) -> chat.getKey().kind() == kind)
+				.toList();
+			if (chats.isEmpty()) {
+				continue;
+			}
+			StringBuilder sql = new StringBuilder("UPDATE ").append(kind.table()).append(" SET last_seq = CASE id");
+			List<Object> params = new ArrayList<>();
+			for (Map.Entry<ChatKey, Long> chat : chats) {
+				sql.append(" WHEN ? THEN ?");
+				params.add(chat.getKey().id());
+				params.add(chat.getValue());
+			}
+			sql.append(" END, last_activity_at = ? WHERE id IN (");
+			params.add(activity);
+			for (int i = 0; i < chats.size(); i++) {
+				sql.append((i == 0) ? "?" : ", ?");
+				params.add(chats.get(i).getKey().id());
+			}
+			int updated = this.database.jdbc().sql(sql.append(')').toString()).params(params).update();
+			Assert.state(updated == chats.size(),
+					() -> "expected to advance " + chats.size() + " locked chats, updated " + updated);
+		}
+	}
+
+	private static void requireTransaction() {
+		Assert.state(TransactionSynchronizationManager.isActualTransactionActive(),
+				"chat rows are locked and advanced only inside a transaction");
+	}
+
+}
