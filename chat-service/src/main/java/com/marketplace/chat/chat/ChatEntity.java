@@ -22,7 +22,11 @@ abstract class ChatEntity implements ChatRow {
 	@Column(name = "client_id", nullable = false)
 	private long clientId;
 
-	@Column(name = "last_seq", nullable = false)
+	/**
+	 * Read-only here: only the message store moves it, under the chat's row lock. A JPA
+	 * update of the chat writing back the value it read would take {@code seq} values back.
+	 */
+	@Column(name = "last_seq", nullable = false, insertable = false, updatable = false)
 	private long lastSeq;
 
 	@Column(name = "created_at", nullable = false)

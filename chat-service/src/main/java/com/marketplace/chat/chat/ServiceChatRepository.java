@@ -1,6 +1,5 @@
 package com.marketplace.chat.chat;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,9 +10,6 @@ import org.springframework.data.jpa.repository.Query;
 interface ServiceChatRepository extends JpaRepository<ServiceChat, Long> {
 
 	Optional<ServiceChat> findByClientIdAndMasterId(long clientId, long masterId);
-
-	@Query("select c.id as id, c.lastSeq as lastSeq from ServiceChat c where c.id in :ids")
-	List<SeqOfChat> findLastSeqs(Collection<Long> ids);
 
 	@Query("select c from ServiceChat c where c.clientId = :userId or c.masterId = :userId order by c.lastActivityAt desc, c.id desc")
 	List<ServiceChat> findForParticipant(long userId, Limit limit);

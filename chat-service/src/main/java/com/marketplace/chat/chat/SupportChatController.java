@@ -11,6 +11,7 @@ import com.marketplace.chat.chat.ChatViews.SupportChatView;
 import com.marketplace.chat.security.ChatUser;
 import jakarta.validation.Valid;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Limit;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -35,8 +36,11 @@ class SupportChatController {
 
 	private final SupportChatRepository chats;
 
-	SupportChatController(SupportChatRepository chats) {
+	private final ApplicationEventPublisher events;
+
+	SupportChatController(SupportChatRepository chats, ApplicationEventPublisher events) {
 		this.chats = chats;
+		this.events = events;
 	}
 
 	@PostMapping
@@ -88,7 +92,8 @@ class SupportChatController {
 	/**
 	 * A support agent takes an unassigned chat (taking one's own chat again is a no-op);
 	 * an admin assigns or reassigns it to {@code support_id}. Runs under the chat's row
-	 * lock so two agents cannot both take the same chat.
+	 * lock so two agents cannot both take the same chat. The agent a reassignment replaces
+	 * stops being a participant: once this commits, their connections of the chat close.
 	 */
 	@PostMapping("/{id}/assignee")
 	@Transactional
@@ -119,7 +124,11 @@ class SupportChatController {
 		if (assignee == chat.getClientId()) {
 			throw Problems.of(HttpStatus.BAD_REQUEST, "The chat's client cannot be its support agent.");
 		}
+		Long previous = chat.getSupportId();
 		chat.assignTo(assignee, Instant.now().truncatedTo(ChronoUnit.MICROS));
+		if (previous != null && previous != assignee) {
+			this.events.publishEvent(new ParticipantRemoved(key, previous));
+		}
 		return SupportChatView.of(chat);
 	}
 

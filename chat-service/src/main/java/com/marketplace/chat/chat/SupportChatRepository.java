@@ -1,6 +1,5 @@
 package com.marketplace.chat.chat;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,8 +23,5 @@ interface SupportChatRepository extends JpaRepository<SupportChat, Long> {
 	List<SupportChat> findByStatusOrderByCreatedAtAscIdAsc(SupportChat.Status status, Limit limit);
 
 	List<SupportChat> findAllByOrderByLastActivityAtDescIdDesc(Limit limit);
-
-	@Query("select c.id as id, c.lastSeq as lastSeq from SupportChat c where c.id in :ids")
-	List<SeqOfChat> findLastSeqs(Collection<Long> ids);
 
 }

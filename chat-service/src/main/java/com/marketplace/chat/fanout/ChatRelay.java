@@ -1,5 +1,6 @@
 package com.marketplace.chat.fanout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -14,11 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 
 import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chat.ChatState;
+import com.marketplace.chat.chat.Participants;
 import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.message.StoredMessage;
 import org.slf4j.Logger;
@@ -69,6 +73,8 @@ public class ChatRelay implements DisposableBean {
 
 	private static final int SWEEP_BATCH = 500;
 
+	private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
+
 	private final ScheduledExecutorService timer = Executors
 		.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-relay-timer").factory());
 
@@ -87,7 +93,9 @@ public class ChatRelay implements DisposableBean {
 	 * Registers local interest in a chat: the first interest subscribes this replica to the
 	 * chat's channel. Then runs {@code joined} inside the chat's lane with the last
 	 * {@code seq} delivered here, so no delivery to the chat's connections happens while it
-	 * runs: the place to add a connection and replay what it missed. Blocks until done.
+	 * runs: the place to add a connection and replay what it missed. Blocks until done. If
+	 * the lane does not get to {@code joined} within the join timeout, the interest is
+	 * dropped and {@code joined} never runs.
 	 */
 	public void join(ChatKey chat, LongConsumer joined) {
 		LocalChat local;
@@ -96,7 +104,11 @@ public class ChatRelay implements DisposableBean {
 			local.members++;
 		}
 		CompletableFuture<Void> done = new CompletableFuture<>();
+		AtomicBoolean claimed = new AtomicBoolean();
 		local.lane.execute(() -> {
+			if (!claimed.compareAndSet(false, true)) {
+				return;
+			}
 			try {
 				local.startIfNeeded();
 				joined.accept(local.delivered);
@@ -107,7 +119,16 @@ public class ChatRelay implements DisposableBean {
 			}
 		});
 		try {
-			done.get(10, TimeUnit.SECONDS);
+			try {
+				done.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				if (claimed.compareAndSet(false, true)) {
+					throw ex;
+				}
+				// The lane started it just now: it will finish, and the caller must know how.
+				done.get();
+			}
 		}
 		catch (InterruptedException | ExecutionException | TimeoutException ex) {
 			leave(chat);
@@ -115,6 +136,41 @@ public class ChatRelay implements DisposableBean {
 				Thread.currentThread().interrupt();
 			}
 			throw new IllegalStateException("Could not start delivery for " + chat, ex);
+		}
+	}
+
+	/**
+	 * Runs {@code task} in the chat's lane with the last {@code seq} delivered here, as
+	 * {@link #join} does, for a chat this replica already has interest in. The future fails
+	 * when it has none, or when the task throws.
+	 */
+	public CompletableFuture<Void> inLane(ChatKey chat, LongConsumer task) {
+		LocalChat local;
+		synchronized (this.active) {
+			local = this.active.get(chat);
+		}
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		if (local == null) {
+			done.completeExceptionally(new IllegalStateException("No local interest in " + chat));
+			return done;
+		}
+		local.lane.execute(() -> {
+			try {
+				task.accept(local.delivered);
+				done.complete(null);
+			}
+			catch (RuntimeException ex) {
+				done.completeExceptionally(ex);
+			}
+		});
+		return done;
+	}
+
+	/** The last {@code seq} of the chat delivered on this replica, or -1 when it has no interest in it. */
+	public long deliveredSeq(ChatKey chat) {
+		synchronized (this.active) {
+			LocalChat local = this.active.get(chat);
+			return (local != null) ? local.delivered : -1;
 		}
 	}
 
@@ -153,24 +209,28 @@ public class ChatRelay implements DisposableBean {
 		byKind.forEach((kind, locals) -> {
 			for (int from = 0; from < locals.size(); from += SWEEP_BATCH) {
 				List<LocalChat> batch = locals.subList(from, Math.min(locals.size(), from + SWEEP_BATCH));
-				Map<Long, Long> lastSeqs;
+				Map<Long, ChatState> states;
 				try {
-					lastSeqs = this.chats.lastSeqs(kind, batch.stream().map((local) -> local.chat.id()).toList());
+					states = this.chats.states(kind, batch.stream().map((local) -> local.chat.id()).toList());
 				}
 				catch (RuntimeException ex) {
 					log.warn("Sweep could not read the chats' last_seq: {}", ex.toString());
 					return;
 				}
 				for (LocalChat local : batch) {
-					Long lastSeq = lastSeqs.get(local.chat.id());
-					if (lastSeq == null) {
+					ChatState state = states.get(local.chat.id());
+					if (state == null) {
 						continue;
 					}
-					long due = now ? lastSeq : local.seenBySweep;
-					local.seenBySweep = lastSeq;
+					long due = now ? state.lastSeq() : local.seenBySweep;
+					local.seenBySweep = state.lastSeq();
 					// Only chats with something to do get a task: most are up to date.
 					if (due > local.delivered || local.listening == null) {
 						local.lane.execute(() -> local.catchUp(due));
+					}
+					if (!state.participants().equals(local.participantsBySweep)) {
+						local.participantsBySweep = state.participants();
+						local.lane.execute(() -> this.delivery.keepOnly(local.chat, state.participants()));
 					}
 				}
 			}
@@ -204,6 +264,12 @@ public class ChatRelay implements DisposableBean {
 		/** The chat's {@code last_seq} at the previous sweep; touched only by sweeps, one at a time. */
 		private long seenBySweep = -1;
 
+		/**
+		 * The chat's participants at the previous sweep; touched only by sweeps. A removal
+		 * whose notice was lost closes its connections at the next sweep.
+		 */
+		private Participants participantsBySweep;
+
 		/** Written only by the lane; volatile so that a sweep can read it without a task. */
 		private volatile Fanout.Listening listening;
 
@@ -236,8 +302,7 @@ public class ChatRelay implements DisposableBean {
 			ChatRelay.this.lanes.execute(() -> {
 				Fanout.Listening handle = null;
 				try {
-					handle = ChatRelay.this.fanout.listen(this.chat,
-							(message, origin) -> this.lane.execute(() -> received(message, origin)));
+					handle = ChatRelay.this.fanout.listen(this.chat, (notice) -> this.lane.execute(() -> received(notice)));
 				}
 				catch (RuntimeException ex) {
 					log.warn("Subscribing to {} failed; delivering from the database until it succeeds: {}", this.chat,
@@ -261,11 +326,22 @@ public class ChatRelay implements DisposableBean {
 			readUpTo(ChatRelay.this.chats.lastSeq(this.chat));
 		}
 
-		void received(StoredMessage message, String origin) {
-			if (!this.started || message.seq() <= this.delivered) {
+		void received(Notice notice) {
+			if (!this.started) {
 				return;
 			}
-			this.ahead.putIfAbsent(message.seq(), new Held(message, origin));
+			switch (notice) {
+				case Notice.Removal(long userId) -> ChatRelay.this.delivery.remove(this.chat, userId);
+				case Notice.Message message -> received(message);
+			}
+		}
+
+		private void received(Notice.Message notice) {
+			StoredMessage message = notice.message();
+			if (message.seq() <= this.delivered) {
+				return;
+			}
+			this.ahead.putIfAbsent(message.seq(), new Held(message, notice.origin(), notice.participants()));
 			deliverInOrder();
 			if (!this.ahead.isEmpty() && !this.gapFillScheduled) {
 				this.gapFillScheduled = true;
@@ -295,15 +371,21 @@ public class ChatRelay implements DisposableBean {
 				return;
 			}
 			List<StoredMessage> missed;
+			Participants participants;
 			ChatRelay.this.reads.acquireUninterruptibly();
 			try {
 				missed = ChatRelay.this.history.bySeq(this.chat, this.delivered, lastSeq);
+				// Read after the messages, so at least as recent as the newest of them.
+				participants = ChatRelay.this.chats.participants(this.chat).orElse(null);
 			}
 			finally {
 				ChatRelay.this.reads.release();
 			}
+			if (participants == null) {
+				return;
+			}
 			for (StoredMessage message : missed) {
-				this.ahead.putIfAbsent(message.seq(), new Held(message, message.origin()));
+				this.ahead.putIfAbsent(message.seq(), new Held(message, message.origin(), participants));
 			}
 			deliverInOrder();
 		}
@@ -312,7 +394,7 @@ public class ChatRelay implements DisposableBean {
 			while (!this.ahead.isEmpty() && this.ahead.firstKey() <= this.delivered + 1) {
 				Held next = this.ahead.pollFirstEntry().getValue();
 				if (next.message().seq() == this.delivered + 1) {
-					ChatRelay.this.delivery.deliverLocally(next.message(), next.origin());
+					ChatRelay.this.delivery.deliverLocally(next.message(), next.origin(), next.participants());
 					this.delivered = next.message().seq();
 				}
 			}
@@ -329,7 +411,7 @@ public class ChatRelay implements DisposableBean {
 
 	}
 
-	private record Held(StoredMessage message, String origin) {
+	private record Held(StoredMessage message, String origin, Participants participants) {
 	}
 
 }

@@ -1,9 +1,8 @@
 package com.marketplace.chat.fanout;
 
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.message.StoredMessage;
 
 /**
  * The notification bus between replicas: {@link RedisFanout} in a cluster,
@@ -13,18 +12,19 @@ import com.marketplace.chat.message.StoredMessage;
 interface Fanout {
 
 	/**
-	 * Cluster-wide: hands an already committed message to every replica listening to its
-	 * chat, this one included. Never throws: a lost publication is found later by the
-	 * receivers' gap detection.
+	 * Cluster-wide: hands a notice about a chat (an already committed message, or a removed
+	 * participant) to every replica listening to the chat, this one included. Never
+	 * throws: a lost message is found later by the receivers' gap detection, a lost
+	 * removal by their sweep.
 	 */
-	void publishToCluster(StoredMessage message, String origin);
+	void publishToCluster(ChatKey chat, Notice notice);
 
 	/**
-	 * This replica only: starts receiving the chat's publications; returns once the
-	 * subscription is confirmed. Closing the handle stops it; the channel itself is
-	 * released when its last handle closes.
+	 * This replica only: starts receiving the chat's notices; returns once the subscription
+	 * is confirmed. Closing the handle stops it; the channel itself is released when its
+	 * last handle closes.
 	 */
-	Listening listen(ChatKey chat, BiConsumer<StoredMessage, String> receiver);
+	Listening listen(ChatKey chat, Consumer<Notice> receiver);
 
 	/** A replica's interest in one chat's channel. */
 	interface Listening extends AutoCloseable {

@@ -4,10 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.message.StoredMessage;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
@@ -17,15 +16,15 @@ import org.springframework.stereotype.Component;
 @ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "in-process", matchIfMissing = true)
 class InProcessFanout implements Fanout {
 
-	private final Map<ChatKey, List<BiConsumer<StoredMessage, String>>> receivers = new ConcurrentHashMap<>();
+	private final Map<ChatKey, List<Consumer<Notice>>> receivers = new ConcurrentHashMap<>();
 
 	@Override
-	public void publishToCluster(StoredMessage message, String origin) {
-		this.receivers.getOrDefault(message.chat(), List.of()).forEach((receiver) -> receiver.accept(message, origin));
+	public void publishToCluster(ChatKey chat, Notice notice) {
+		this.receivers.getOrDefault(chat, List.of()).forEach((receiver) -> receiver.accept(notice));
 	}
 
 	@Override
-	public Listening listen(ChatKey chat, BiConsumer<StoredMessage, String> receiver) {
+	public Listening listen(ChatKey chat, Consumer<Notice> receiver) {
 		this.receivers.computeIfAbsent(chat, (key) -> new CopyOnWriteArrayList<>()).add(receiver);
 		return () -> this.receivers.computeIfPresent(chat, (key, list) -> {
 			list.remove(receiver);

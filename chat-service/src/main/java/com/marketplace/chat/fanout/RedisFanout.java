@@ -1,10 +1,11 @@
 package com.marketplace.chat.fanout;
 
 import java.time.Instant;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chat.Participants;
 import com.marketplace.chat.message.StoredMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,48 +51,81 @@ class RedisFanout implements Fanout {
 	}
 
 	@Override
-	public void publishToCluster(StoredMessage message, String origin) {
+	public void publishToCluster(ChatKey chat, Notice notice) {
 		try {
-			this.redis.convertAndSend(message.chat().channel(), this.json.writeValueAsString(Publication.of(message, origin)));
+			this.redis.convertAndSend(chat.channel(), this.json.writeValueAsString(Publication.of(notice)));
 		}
 		catch (RuntimeException ex) {
 			this.publishErrors.increment();
-			log.warn("Publishing message {} of {} failed; receivers will read it from the database: {}", message.id(),
-					message.chat(), ex.toString());
+			log.warn("Publishing a notice of {} failed; receivers will read it from the database: {}", chat,
+					ex.toString());
 		}
 	}
 
 	@Override
-	public Listening listen(ChatKey chat, BiConsumer<StoredMessage, String> receiver) {
+	public Listening listen(ChatKey chat, Consumer<Notice> receiver) {
 		ChannelTopic topic = new ChannelTopic(chat.channel());
 		MessageListener listener = (message, pattern) -> {
-			Publication publication;
+			Notice notice;
 			try {
-				publication = this.json.readValue(message.getBody(), Publication.class);
+				notice = this.json.readValue(message.getBody(), Publication.class).toNotice();
 			}
 			catch (RuntimeException ex) {
 				log.warn("Ignoring an unreadable publication on {}: {}", chat, ex.toString());
 				return;
 			}
-			receiver.accept(publication.toStored(), publication.origin());
+			receiver.accept(notice);
 		};
-		this.container.addMessageListener(listener, topic);
-		return () -> this.container.removeMessageListener(listener, topic);
+		try {
+			this.container.addMessageListener(listener, topic);
+		}
+		catch (RuntimeException ex) {
+			// The container registers the listener before it subscribes; a subscription that
+			// failed must not leave it behind, or the channel is subscribed again on recovery
+			// and never released.
+			release(listener, topic);
+			throw ex;
+		}
+		return () -> release(listener, topic);
 	}
 
-	/** The wire form of a publication: the stored message and its sending connection. */
-	record Publication(long id, String chatKind, long chatId, long seq, long senderId, String content,
-			String clientMessageId, Instant createdAt, String origin) {
+	private void release(MessageListener listener, ChannelTopic topic) {
+		try {
+			this.container.removeMessageListener(listener, topic);
+		}
+		catch (RuntimeException ex) {
+			// Forgotten by the container all the same: it unsubscribes only after dropping the
+			// listener, and a connection that is down has no subscriptions to drop.
+			log.debug("Unsubscribing from {} failed: {}", topic.getTopic(), ex.toString());
+		}
+	}
 
-		static Publication of(StoredMessage message, String origin) {
-			return new Publication(message.id(), message.chat().kind().key(), message.chat().id(), message.seq(),
-					message.senderId(), message.content(), message.clientMessageId(), message.createdAt(), origin);
+	/**
+	 * The wire form of a notice: {@code type} {@code message} with the stored message, its
+	 * sending connection and the chat's participants, or {@code removed} with the user.
+	 */
+	record Publication(String type, Long id, String chatKind, Long chatId, Long seq, Long senderId, String content,
+			String clientMessageId, Instant createdAt, String origin, Long clientId, Long otherId, Long userId) {
+
+		static Publication of(Notice notice) {
+			return switch (notice) {
+				case Notice.Message(StoredMessage message, String origin, Participants participants) -> new Publication(
+						"message", message.id(), message.chat().kind().key(), message.chat().id(), message.seq(),
+						message.senderId(), message.content(), message.clientMessageId(), message.createdAt(), origin,
+						participants.clientId(), participants.otherId(), null);
+				case Notice.Removal(long userId) -> new Publication("removed", null, null, null, null, null, null, null,
+						null, null, null, null, userId);
+			};
 		}
 
-		StoredMessage toStored() {
+		Notice toNotice() {
+			if ("removed".equals(this.type)) {
+				return new Notice.Removal(this.userId);
+			}
 			ChatKey chat = new ChatKey(ChatKind.fromKey(this.chatKind).orElseThrow(), this.chatId);
-			return new StoredMessage(this.id, chat, this.seq, this.senderId, this.content, this.clientMessageId,
-					this.createdAt, this.origin);
+			StoredMessage message = new StoredMessage(this.id, chat, this.seq, this.senderId, this.content,
+					this.clientMessageId, this.createdAt, this.origin);
+			return new Notice.Message(message, this.origin, new Participants(this.clientId, this.otherId));
 		}
 
 	}

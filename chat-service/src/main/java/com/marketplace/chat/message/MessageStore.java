@@ -1,7 +1,6 @@
 package com.marketplace.chat.message;
 
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -15,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.chat.LockedChat;
+import com.marketplace.chat.chat.Participants;
 
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,15 +38,13 @@ import org.springframework.util.Assert;
 @Component
 class MessageStore {
 
-	private static final String COLUMNS = "id, chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, origin";
-
-	private final ChatAccess chats;
+	private final ChatCounters chats;
 
 	private final JdbcClient jdbc;
 
-	MessageStore(ChatAccess chats, JdbcClient jdbc) {
+	MessageStore(ChatCounters chats, WriterDatabase database) {
 		this.chats = chats;
-		this.jdbc = jdbc;
+		this.jdbc = database.jdbc();
 	}
 
 	/**
@@ -96,12 +93,14 @@ class MessageStore {
 				continue;
 			}
 			StoredMessage message = fresh.get(request);
+			Participants participants = locked.get(request.chat()).participants();
 			if (message != null) {
-				outcomes.add(Outcome.stored(withId(message, ids), false));
+				outcomes.add(Outcome.stored(withId(message, ids), false, participants));
 				continue;
 			}
 			StoredMessage original = earlier.get(request.retryKey());
-			outcomes.add(Outcome.stored(stored.containsKey(request.retryKey()) ? original : withId(original, ids), true));
+			outcomes.add(Outcome.stored(stored.containsKey(request.retryKey()) ? original : withId(original, ids), true,
+					participants));
 		}
 		return outcomes;
 	}
@@ -116,7 +115,7 @@ class MessageStore {
 		if (keys.isEmpty()) {
 			return Map.of();
 		}
-		StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM chat_messages WHERE ");
+		StringBuilder sql = new StringBuilder("SELECT ").append(MessageRows.COLUMNS).append(" FROM chat_messages WHERE ");
 		List<Object> params = new ArrayList<>();
 		for (int i = 0; i < keys.size(); i++) {
 			RetryKey key = keys.get(i);
@@ -125,10 +124,10 @@ class MessageStore {
 			params.add(key.chat().kind().key());
 			params.add(key.chat().id());
 			params.add(key.senderId());
-			params.add(key.clientMessageId());
+			params.add(MessageRows.clientMessageId(key.clientMessageId()));
 		}
 		Map<RetryKey, StoredMessage> found = new HashMap<>();
-		for (StoredMessage message : this.jdbc.sql(sql.toString()).params(params).query(MessageStore::message).list()) {
+		for (StoredMessage message : this.jdbc.sql(sql.toString()).params(params).query(MessageRows::message).list()) {
 			found.put(new RetryKey(message.chat(), message.senderId(), message.clientMessageId()), message);
 		}
 		return found;
@@ -149,7 +148,7 @@ class MessageStore {
 			params.add(message.seq());
 			params.add(message.senderId());
 			params.add(message.content());
-			params.add(new SqlParameterValue(Types.VARCHAR, message.clientMessageId()));
+			params.add(new SqlParameterValue(Types.VARBINARY, MessageRows.clientMessageId(message.clientMessageId())));
 			params.add(createdAt);
 			params.add(new SqlParameterValue(Types.VARCHAR, message.origin()));
 			ranges.merge(message.chat(), new long[] { message.seq(), message.seq() },
@@ -169,7 +168,7 @@ class MessageStore {
 		});
 		Map<SeqKey, Long> ids = new HashMap<>();
 		this.jdbc.sql(select.toString()).params(keys).query((ResultSet rs) -> {
-			ids.put(new SeqKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id"), rs.getLong("seq")), rs.getLong("id"));
+			ids.put(new SeqKey(MessageRows.kind(rs.getString("chat_kind")), rs.getLong("chat_id"), rs.getLong("seq")), rs.getLong("id"));
 		});
 		Assert.state(ids.size() == messages.size(), () -> "found " + ids.size() + " of " + messages.size() + " new messages");
 		return ids;
@@ -179,16 +178,6 @@ class MessageStore {
 		long id = ids.get(new SeqKey(message.chat().kind(), message.chat().id(), message.seq()));
 		return new StoredMessage(id, message.chat(), message.seq(), message.senderId(), message.content(),
 				message.clientMessageId(), message.createdAt(), message.origin());
-	}
-
-	private static StoredMessage message(ResultSet rs, int row) throws SQLException {
-		return new StoredMessage(rs.getLong("id"), new ChatKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id")),
-				rs.getLong("seq"), rs.getLong("sender_id"), rs.getString("content"), rs.getString("client_message_id"),
-				rs.getObject("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getString("origin"));
-	}
-
-	private static ChatKind kind(String key) {
-		return ChatKind.fromKey(key).orElseThrow(() -> new IllegalStateException("unknown chat_kind " + key));
 	}
 
 	/** A message to store. {@code origin} is the sending connection's id, {@code null} for REST. */
@@ -203,8 +192,8 @@ class MessageStore {
 	/** Either the stored message or why it was refused. */
 	record Outcome(Stored stored, ChatAccessDeniedException refusal) {
 
-		static Outcome stored(StoredMessage message, boolean duplicate) {
-			return new Outcome(new Stored(message, duplicate), null);
+		static Outcome stored(StoredMessage message, boolean duplicate, Participants participants) {
+			return new Outcome(new Stored(message, duplicate, participants), null);
 		}
 
 		static Outcome refused(ChatAccessDeniedException refusal) {
@@ -213,8 +202,11 @@ class MessageStore {
 
 	}
 
-	/** @param duplicate whether this was a retry of a message stored earlier */
-	record Stored(StoredMessage message, boolean duplicate) {
+	/**
+	 * @param duplicate whether this was a retry of a message stored earlier
+	 * @param participants who took part in the chat when it was stored (under its lock)
+	 */
+	record Stored(StoredMessage message, boolean duplicate, Participants participants) {
 	}
 
 	private record RetryKey(ChatKey chat, long senderId, String clientMessageId) {

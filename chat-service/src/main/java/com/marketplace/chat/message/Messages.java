@@ -53,38 +53,20 @@ public class Messages {
 	 * @throws org.springframework.dao.DataAccessException when the database cannot store it
 	 */
 	public Sent send(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
-		validate(content, clientMessageId);
+		String text = ContentRules.content(content, this.properties.maxContentLength());
+		String retryId = ContentRules.clientMessageId(clientMessageId, MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH);
 		Stored stored;
 		Timer.Sample sample = Timer.start();
 		try {
-			stored = this.committer.store(new Request(chat, senderId, content, clientMessageId, origin));
+			stored = this.committer.store(new Request(chat, senderId, text, retryId, origin));
 		}
 		catch (DataAccessException | TransactionException ex) {
 			this.storeErrors.increment();
 			throw ex;
 		}
 		sample.stop(this.storeLatency);
-		this.events.publishEvent(new MessageStored(stored.message(), origin));
+		this.events.publishEvent(new MessageStored(stored.message(), origin, stored.participants()));
 		return new Sent(stored.message(), stored.duplicate());
-	}
-
-	private void validate(String content, String clientMessageId) {
-		if (content == null) {
-			throw new InvalidMessageException("invalid_content", "content is required and must be a string.");
-		}
-		if (content.isBlank()) {
-			throw new InvalidMessageException("invalid_content", "content must not be blank.");
-		}
-		int length = content.codePointCount(0, content.length());
-		if (length > this.properties.maxContentLength()) {
-			throw new InvalidMessageException("content_too_long", "content has " + length
-					+ " characters; the limit is " + this.properties.maxContentLength() + ".");
-		}
-		if (clientMessageId != null && (clientMessageId.isEmpty()
-				|| clientMessageId.codePointCount(0, clientMessageId.length()) > MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH)) {
-			throw new InvalidMessageException("invalid_client_message_id",
-					"client_message_id must be 1 to " + MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH + " characters.");
-		}
 	}
 
 	/** @param duplicate whether the message had been stored before under the same client message id */

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chat.Participants;
 import com.marketplace.chat.fanout.Delivery;
 import com.marketplace.chat.message.StoredMessage;
 import io.micrometer.core.instrument.Counter;
@@ -17,20 +19,28 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
 
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The connections of this replica, and only this one, by chat. Receives each chat's
- * messages from the relay in order and hands them to every local connection of the
- * chat except the one that sent it; each message is encoded once for all of them.
+ * The connections of this replica, and only this one, by chat and by user. Receives each
+ * chat's messages from the relay in order and hands them to every local connection of
+ * the chat except the one that sent it; each message is encoded once for all of them.
+ * Connections of a user who no longer takes part in the chat get nothing more and close.
  */
 @Component
 class LocalConnections implements Delivery {
 
+	static final CloseStatus NOT_A_PARTICIPANT = CloseStatus.POLICY_VIOLATION
+		.withReason("no longer a participant of this chat");
+
 	private final Map<String, Connection> all = new ConcurrentHashMap<>();
 
 	private final Map<ChatKey, Set<Connection>> byChat = new ConcurrentHashMap<>();
+
+	/** Open connections and accepted handshakes per user, for the per-user cap. */
+	private final Map<Long, AtomicInteger> perUser = new ConcurrentHashMap<>();
 
 	private final JsonMapper json;
 
@@ -50,6 +60,27 @@ class LocalConnections implements Delivery {
 			.description("From a message's commit to its delivery on this replica")
 			.publishPercentileHistogram()
 			.register(meters);
+	}
+
+	/**
+	 * Counts one more socket for the user if that keeps them within {@code cap}; the count
+	 * is given back with {@link #release} when the handshake fails or the connection closes.
+	 */
+	boolean reserve(long userId, int cap) {
+		AtomicInteger count = this.perUser.computeIfAbsent(userId, (id) -> new AtomicInteger());
+		while (true) {
+			int now = count.get();
+			if (now >= cap) {
+				return false;
+			}
+			if (count.compareAndSet(now, now + 1)) {
+				return true;
+			}
+		}
+	}
+
+	void release(long userId) {
+		this.perUser.computeIfPresent(userId, (id, count) -> (count.decrementAndGet() <= 0) ? null : count);
 	}
 
 	void opened(Connection connection) {
@@ -78,7 +109,7 @@ class LocalConnections implements Delivery {
 	}
 
 	@Override
-	public void deliverLocally(StoredMessage message, String origin) {
+	public void deliverLocally(StoredMessage message, String origin, Participants participants) {
 		Set<Connection> members = this.byChat.get(message.chat());
 		if (members == null) {
 			return;
@@ -86,7 +117,11 @@ class LocalConnections implements Delivery {
 		this.fanoutLatency.record(Duration.between(message.createdAt(), Instant.now()));
 		String frame = null;
 		for (Connection connection : members) {
-			if (message.seq() <= connection.lastSeq) {
+			if (!participants.includes(connection.userId)) {
+				drop(members, connection);
+				continue;
+			}
+			if (connection.isReplaying() || message.seq() <= connection.lastSeq) {
 				continue;
 			}
 			connection.lastSeq = message.seq();
@@ -100,6 +135,30 @@ class LocalConnections implements Delivery {
 				this.delivered.increment();
 			}
 		}
+	}
+
+	@Override
+	public void keepOnly(ChatKey chat, Participants participants) {
+		Set<Connection> members = this.byChat.get(chat);
+		if (members != null) {
+			members.stream().filter((connection) -> !participants.includes(connection.userId))
+				.forEach((connection) -> drop(members, connection));
+		}
+	}
+
+	@Override
+	public void remove(ChatKey chat, long userId) {
+		Set<Connection> members = this.byChat.get(chat);
+		if (members != null) {
+			members.stream().filter((connection) -> connection.userId == userId)
+				.forEach((connection) -> drop(members, connection));
+		}
+	}
+
+	/** Stops delivering to the connection at once and closes it; its close does the rest. */
+	private static void drop(Set<Connection> members, Connection connection) {
+		members.remove(connection);
+		connection.close(NOT_A_PARTICIPANT);
 	}
 
 }

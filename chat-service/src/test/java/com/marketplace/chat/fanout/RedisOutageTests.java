@@ -125,6 +125,39 @@ class RedisOutageTests {
 		}
 	}
 
+	@Test
+	void subscriptionsFollowConnectionsAgainAfterAnOutage() throws Exception {
+		Cluster.get();
+		try (OwnRedis redis = new OwnRedis();
+				Replica replica = Replica.start("resubscribe", Map.of("spring.data.redis.port", redis.port()))) {
+			Chat chat = Chats.serviceChat(replica);
+			String channel = "chat:service:" + chat.id();
+			redis.kill();
+			try (WsClient client = WsClient.connect(chat.wsUrl(replica, chat.client()))) {
+				// Subscribing fails while Redis is down; the sweep (every second here) tries again.
+				Thread.sleep(3500);
+				redis.start();
+				try (RedisClient admin = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+						StatefulRedisConnection<String, String> connection = admin.connect()) {
+					awaitSubscribers(connection, channel, 1);
+					client.close();
+					awaitSubscribers(connection, channel, 0);
+				}
+			}
+		}
+	}
+
+	private static void awaitSubscribers(StatefulRedisConnection<String, String> connection, String channel,
+			long expected) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+		long seen;
+		while ((seen = connection.sync().pubsubNumsub(channel).getOrDefault(channel, 0L)) != expected
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		assertThat(seen).as("subscribers of " + channel).isEqualTo(expected);
+	}
+
 	private static int readiness(Replica replica) throws Exception {
 		return HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(replica.httpUrl() + "/actuator/health/readiness")).build(),

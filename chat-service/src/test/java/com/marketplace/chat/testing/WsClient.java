@@ -33,6 +33,8 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
+	private volatile String closeReason;
+
 	private final StringBuilder partial = new StringBuilder();
 
 	private WebSocket socket;
@@ -147,6 +149,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 		}
 	}
 
+	/** The reason the server gave with its close frame, once it has closed. */
+	public String closeReason() {
+		return this.closeReason;
+	}
+
 	public boolean isOpen() {
 		return !this.closed.isDone() && !this.socket.isInputClosed();
 	}
@@ -177,6 +184,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	@Override
 	public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+		this.closeReason = reason;
 		this.closed.complete(statusCode);
 		return null;
 	}

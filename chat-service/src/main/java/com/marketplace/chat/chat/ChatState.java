@@ -1,0 +1,5 @@
+package com.marketplace.chat.chat;
+
+/** A chat's message counter and participants, read together. */
+public record ChatState(long lastSeq, Participants participants) {
+}
