@@ -1,8 +1,10 @@
 package com.marketplace.chat.ws;
 
 import java.time.Instant;
-import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.fanout.ChatRelay;
 import com.marketplace.chat.message.InvalidMessageException;
@@ -44,6 +46,12 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private static final String STATE = "chat.state";
 
+	/** Most messages a resume sends from the chat's lane; a longer one streams outside it. */
+	static final int REPLAY_IN_LANE = 8;
+
+	/** Messages a streamed replay reads from MySQL at a time. */
+	static final int REPLAY_PAGE = 50;
+
 	private final Messages messages;
 
 	private final MessageHistory history;
@@ -54,6 +62,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private final ChatUsers users;
 
+	private final ChatAccess access;
+
 	private final WsProperties properties;
 
 	private final JsonMapper json;
@@ -63,7 +73,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	private final Counter received;
 
 	ChatSocketHandler(Messages messages, MessageHistory history, ChatRelay relay, LocalConnections connections,
-			ChatUsers users, WsProperties properties, JsonMapper json, MeterRegistry meters) {
+			ChatUsers users, ChatAccess access, WsProperties properties, JsonMapper json, MeterRegistry meters) {
+		this.access = access;
 		this.slowReaders = Counter.builder("chat.ws.slow.reader.disconnects")
 			.description("Connections closed with 1013 because they could not keep up")
 			.register(meters);
@@ -96,31 +107,109 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		session.getAttributes().put(STATE, connection);
 		this.connections.opened(connection);
 		try {
+			long start = (handshake.afterId() != null)
+					? this.history.replayStart(connection.chat, handshake.afterId(), this.properties.resumeLimit())
+					: handshake.seqAtHandshake();
 			this.relay.join(connection.chat, (delivered) -> {
-				List<StoredMessage> missed;
-				if (handshake.afterId() != null) {
-					missed = this.history.newestAfter(connection.chat, handshake.afterId(), this.properties.resumeLimit());
-				}
-				else if (handshake.seqAtHandshake() < delivered) {
-					missed = this.history.bySeq(connection.chat, handshake.seqAtHandshake(), delivered);
+				connection.lastSeq = start;
+				if (delivered - start > REPLAY_IN_LANE) {
+					// Too much to send from the lane: the replay streams in pages, and live
+					// deliveries skip the connection until it has caught up.
+					connection.replaying(true);
+					Thread.ofVirtual().name("replay-" + connection.id).start(() -> replay(connection));
 				}
 				else {
-					missed = List.of();
+					replayUpTo(connection, delivered);
 				}
-				long last = delivered;
-				for (StoredMessage message : missed) {
-					connection.send(encode(Frames.MessageOut.of(message)));
-					last = Math.max(last, message.seq());
-				}
-				connection.lastSeq = last;
 				this.connections.joined(connection);
 			});
 		}
 		catch (RuntimeException ex) {
 			log.warn("Could not start delivery for {}: {}", connection.chat, ex.toString());
-			this.connections.closed(connection);
-			session.getAttributes().remove(STATE);
 			connection.close(CloseStatus.SERVER_ERROR);
+			return;
+		}
+		if (connection.markJoined()) {
+			// Closed while joining: undo what the close could not see yet.
+			this.connections.closed(connection);
+			this.relay.leave(connection.chat);
+		}
+	}
+
+	/**
+	 * Streams a long resume from MySQL a page at a time, never putting more than a quarter
+	 * of the send buffer in the connection's outbox, so a reader that keeps up is never
+	 * closed for being slow and the chat's lane never waits for it. Once it has sent
+	 * everything the lane has delivered, it goes live from inside the lane, where no
+	 * delivery can come between; if more arrived meanwhile, it reads that first.
+	 */
+	private void replay(Connection connection) {
+		try {
+			while (!connection.isClosing()) {
+				long delivered = this.relay.deliveredSeq(connection.chat);
+				if (delivered < 0) {
+					return;
+				}
+				if (connection.lastSeq >= delivered) {
+					AtomicBoolean live = new AtomicBoolean();
+					this.relay.inLane(connection.chat, (now) -> {
+						if (connection.lastSeq >= now) {
+							connection.replaying(false);
+							live.set(true);
+						}
+					}).get();
+					if (live.get()) {
+						return;
+					}
+					continue;
+				}
+				for (StoredMessage message : this.history.bySeq(connection.chat, connection.lastSeq,
+						Math.min(delivered, connection.lastSeq + REPLAY_PAGE))) {
+					if (!awaitRoom(connection)) {
+						return;
+					}
+					replayOne(connection, message);
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | RuntimeException ex) {
+			log.warn("Replay to {} of {} failed: {}", connection.id, connection.chat, ex.toString());
+			connection.close(CloseStatus.SERVER_ERROR);
+		}
+	}
+
+	/** Waits until the outbox has room for more of a replay; {@code false} once the connection is going. */
+	private boolean awaitRoom(Connection connection) throws InterruptedException {
+		long deadline = System.nanoTime() + this.properties.sendTimeLimit().toNanos();
+		long highWater = this.properties.sendBufferLimit().toBytes() / 2 / 4;
+		while (connection.queuedChars() > highWater) {
+			if (connection.isClosing()) {
+				return false;
+			}
+			if (System.nanoTime() > deadline) {
+				this.slowReaders.increment();
+				connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
+				return false;
+			}
+			Thread.sleep(5);
+		}
+		return !connection.isClosing();
+	}
+
+	private void replayUpTo(Connection connection, long delivered) {
+		for (StoredMessage message : this.history.bySeq(connection.chat, connection.lastSeq, delivered)) {
+			replayOne(connection, message);
+		}
+		connection.lastSeq = Math.max(connection.lastSeq, delivered);
+	}
+
+	private void replayOne(Connection connection, StoredMessage message) {
+		connection.lastSeq = message.seq();
+		if (!connection.id.equals(message.origin()) && !connection.sent(message.id())) {
+			connection.send(encode(Frames.MessageOut.of(message)));
 		}
 	}
 
@@ -138,6 +227,14 @@ class ChatSocketHandler extends TextWebSocketHandler {
 			}
 			return;
 		}
+		if (!connection.rateLimiter.tryAcquire()) {
+			if (connection.rateLimiter.refusedInARow() >= this.properties.floodLimit()) {
+				connection.close(CloseStatus.POLICY_VIOLATION.withReason("flooding"));
+				return;
+			}
+			error(connection, "rate_limited", "Too many frames; slow down. This one was not handled.");
+			return;
+		}
 		try {
 			switch (Frames.parse(this.json, frame)) {
 				case Frames.Send send -> send(connection, send);
@@ -151,14 +248,6 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	}
 
 	private void send(Connection connection, Frames.Send send) {
-		if (!connection.rateLimiter.tryAcquire()) {
-			if (connection.rateLimiter.refusedInARow() >= this.properties.floodLimit()) {
-				connection.close(CloseStatus.POLICY_VIOLATION.withReason("flooding"));
-				return;
-			}
-			error(connection, "rate_limited", "Too many messages; slow down. This one was not sent.");
-			return;
-		}
 		try {
 			Messages.Sent sent = this.messages.send(connection.chat, connection.userId, send.content(),
 					send.clientMessageId(), connection.id);
@@ -189,6 +278,19 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		}
 		if (user.user().id() != connection.userId) {
 			error(connection, "invalid_token", "The token belongs to another user.");
+			return;
+		}
+		boolean participant;
+		try {
+			participant = this.access.isParticipant(user.user(), connection.chat);
+		}
+		catch (DataAccessException | TransactionException ex) {
+			error(connection, "unavailable", "The token could not be checked now; try again before the old one expires.");
+			return;
+		}
+		if (!participant) {
+			error(connection, "forbidden", "You are no longer a participant of this chat.");
+			connection.close(LocalConnections.NOT_A_PARTICIPANT);
 			return;
 		}
 		connection.expiresAt = user.expiresAt();
@@ -222,8 +324,12 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
 		Connection connection = (Connection) session.getAttributes().remove(STATE);
 		if (connection != null) {
+			boolean joined = connection.markClosed();
 			this.connections.closed(connection);
-			this.relay.leave(connection.chat);
+			this.connections.release(connection.userId);
+			if (joined) {
+				this.relay.leave(connection.chat);
+			}
 		}
 	}
 

@@ -31,8 +31,14 @@ final class Connection {
 
 	volatile long lastPongNanos = System.nanoTime();
 
-	/** Highest {@code seq} this connection has been given or has sent; only the chat's lane touches it. */
+	/**
+	 * Highest {@code seq} this connection has been given or has sent; only the chat's lane
+	 * touches it, or the replay while {@link #isReplaying()}.
+	 */
 	long lastSeq = -1;
+
+	/** While a long resume replays in pages outside the chat's lane, live deliveries skip this connection. */
+	private volatile boolean replaying;
 
 	private final long[] recentSends = new long[REMEMBERED_SENDS];
 
@@ -87,6 +93,41 @@ final class Connection {
 		String whole = this.partialFrame.toString();
 		this.partialFrame = null;
 		return whole;
+	}
+
+	private boolean joined;
+
+	private boolean closed;
+
+	/**
+	 * Records that the relay now delivers to this connection.
+	 * @return whether the connection was closed meanwhile, so its close found nothing to undo
+	 */
+	synchronized boolean markJoined() {
+		this.joined = true;
+		return this.closed;
+	}
+
+	/**
+	 * Records that the connection has closed.
+	 * @return whether the relay delivers to it, so the close must undo that
+	 */
+	synchronized boolean markClosed() {
+		this.closed = true;
+		return this.joined;
+	}
+
+	boolean isReplaying() {
+		return this.replaying;
+	}
+
+	void replaying(boolean replaying) {
+		this.replaying = replaying;
+	}
+
+	/** Characters queued to be sent, for a replay that waits for the reader to keep up. */
+	long queuedChars() {
+		return this.outbox.queuedChars();
 	}
 
 	boolean isOversized() {

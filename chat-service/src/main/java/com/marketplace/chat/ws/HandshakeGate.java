@@ -20,17 +20,21 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.http.server.ServletServerHttpRequest;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionException;
 import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
 
 /**
- * Decides a handshake before the upgrade, with plain HTTP answers: 503 when this replica
- * is draining or full, 401 without a valid token, 403 when the chat does not exist or the
- * user is not a participant (one answer for both), 400 for a malformed {@code after_id}.
- * The browser {@code Origin} check (403) runs before this, in Spring's origin interceptor.
+ * Decides a handshake before the upgrade, with plain HTTP answers, cheapest check first:
+ * 403 for a browser {@code Origin} not on the allow-list (before any token or database
+ * work), 503 when this replica is draining or full, 401 without a valid token, 400 for a
+ * malformed {@code after_id}, 429 when the user already holds
+ * {@code chat.ws.max-connections-per-user} sockets here, 403 when the chat does not exist
+ * or the user is not a participant (one answer for both).
  */
 @Component
 class HandshakeGate {
@@ -51,6 +55,8 @@ class HandshakeGate {
 
 	private final MeterRegistry meters;
 
+	private final OriginHandshakeInterceptor origins;
+
 	HandshakeGate(ChatUsers users, ChatAccess access, LocalConnections connections, ConnectionSupervisor supervisor,
 			WsProperties properties, MeterRegistry meters) {
 		this.meters = meters;
@@ -59,6 +65,8 @@ class HandshakeGate {
 		this.connections = connections;
 		this.supervisor = supervisor;
 		this.properties = properties;
+		this.origins = new OriginHandshakeInterceptor();
+		this.origins.setAllowedOriginPatterns(properties.allowedOrigins());
 	}
 
 	/** The interceptor for one chat kind's endpoint. */
@@ -67,20 +75,23 @@ class HandshakeGate {
 
 			@Override
 			public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
-					WebSocketHandler handler, Map<String, Object> attributes) {
-				HttpStatus refusal;
+					WebSocketHandler handler, Map<String, Object> attributes) throws Exception {
+				if (!HandshakeGate.this.origins.beforeHandshake(request, response, handler, attributes)) {
+					refused("origin", HttpStatus.FORBIDDEN);
+					return false;
+				}
+				Refusal refusal;
 				try {
 					refusal = decide(kind, ((ServletServerHttpRequest) request).getServletRequest(), attributes);
 				}
 				catch (RuntimeException ex) {
 					// Logged here without the request URL: it may carry the token.
 					log.error("Handshake to a {} chat failed", kind.key(), ex);
-					refusal = HttpStatus.INTERNAL_SERVER_ERROR;
+					refusal = new Refusal("error", HttpStatus.INTERNAL_SERVER_ERROR);
 				}
 				if (refusal != null) {
-					HandshakeGate.this.meters.counter("chat.ws.handshakes.refused", "status", Integer.toString(refusal.value()))
-						.increment();
-					response.setStatusCode(refusal);
+					refused(refusal.reason(), refusal.status());
+					response.setStatusCode(refusal.status());
 					return false;
 				}
 				return true;
@@ -89,18 +100,36 @@ class HandshakeGate {
 			@Override
 			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response,
 					WebSocketHandler handler, Exception failure) {
+				// An accepted handshake whose upgrade did not happen gives its socket back.
+				if (attributes(request) instanceof Handshake handshake && (failure != null
+						|| ((ServletServerHttpResponse) response).getServletResponse().getStatus() != 101)) {
+					HandshakeGate.this.connections.release(handshake.user().user().id());
+				}
 			}
 
 		};
 	}
 
-	private HttpStatus decide(ChatKind kind, HttpServletRequest request, Map<String, Object> attributes) {
-		if (this.supervisor.isDraining() || this.connections.count() >= this.properties.maxConnections()) {
-			return HttpStatus.SERVICE_UNAVAILABLE;
+	private void refused(String reason, HttpStatus status) {
+		this.meters
+			.counter("chat.ws.handshakes.refused", "reason", reason, "status", Integer.toString(status.value()))
+			.increment();
+	}
+
+	private static Object attributes(ServerHttpRequest request) {
+		return ((ServletServerHttpRequest) request).getServletRequest().getAttribute(CONNECTION);
+	}
+
+	private Refusal decide(ChatKind kind, HttpServletRequest request, Map<String, Object> attributes) {
+		if (this.supervisor.isDraining()) {
+			return new Refusal("draining", HttpStatus.SERVICE_UNAVAILABLE);
+		}
+		if (this.connections.count() >= this.properties.maxConnections()) {
+			return new Refusal("full", HttpStatus.SERVICE_UNAVAILABLE);
 		}
 		Optional<String> token = TokenResolver.resolve(request);
 		if (token.isEmpty()) {
-			return HttpStatus.UNAUTHORIZED;
+			return new Refusal("no_token", HttpStatus.UNAUTHORIZED);
 		}
 		AuthenticatedUser user;
 		try {
@@ -108,34 +137,49 @@ class HandshakeGate {
 		}
 		catch (InvalidTokenException ex) {
 			log.debug("Handshake refused, invalid token: {}", ex.getMessage());
-			return HttpStatus.UNAUTHORIZED;
+			return new Refusal("invalid_token", HttpStatus.UNAUTHORIZED);
 		}
 		Long afterId = null;
 		String afterParameter = request.getParameter("after_id");
 		if (afterParameter != null) {
 			afterId = parseLong(afterParameter);
 			if (afterId == null || afterId < 0) {
-				return HttpStatus.BAD_REQUEST;
+				return new Refusal("bad_after_id", HttpStatus.BAD_REQUEST);
 			}
 		}
 		Long chatId = parseLong(chatIdOf(request));
 		if (chatId == null || chatId < 1) {
-			return HttpStatus.FORBIDDEN;
+			return new Refusal("forbidden", HttpStatus.FORBIDDEN);
 		}
 		ChatKey chat = new ChatKey(kind, chatId);
+		long userId = user.user().id();
+		if (!this.connections.reserve(userId, this.properties.maxConnectionsPerUser())) {
+			return new Refusal("user_limit", HttpStatus.TOO_MANY_REQUESTS);
+		}
 		long seqAtHandshake;
 		try {
 			if (!this.access.isParticipant(user.user(), chat)) {
-				return HttpStatus.FORBIDDEN;
+				this.connections.release(userId);
+				return new Refusal("forbidden", HttpStatus.FORBIDDEN);
 			}
 			seqAtHandshake = this.access.lastSeq(chat);
 		}
 		catch (DataAccessException | TransactionException ex) {
+			this.connections.release(userId);
 			log.warn("Handshake refused, database unavailable: {}", ex.toString());
-			return HttpStatus.SERVICE_UNAVAILABLE;
+			return new Refusal("database", HttpStatus.SERVICE_UNAVAILABLE);
 		}
-		attributes.put(CONNECTION, new Handshake(chat, user, afterId, seqAtHandshake));
+		catch (RuntimeException ex) {
+			this.connections.release(userId);
+			throw ex;
+		}
+		Handshake handshake = new Handshake(chat, user, afterId, seqAtHandshake);
+		attributes.put(CONNECTION, handshake);
+		request.setAttribute(CONNECTION, handshake);
 		return null;
+	}
+
+	private record Refusal(String reason, HttpStatus status) {
 	}
 
 	@SuppressWarnings("unchecked")

@@ -32,16 +32,23 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  */
 class LeanHandshakeHandler extends DefaultHandshakeHandler {
 
-	/** The headers the WebSocket handshake reads (RFC 6455, section 4.2.1). */
+	/** The headers the WebSocket handshake reads (RFC 6455, section 4.2.1), extensions aside. */
 	private static final Set<String> UPGRADE_HEADERS = Set.of("host", "upgrade", "connection", "origin",
-			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions");
+			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol");
 
-	LeanHandshakeHandler() {
-		super(new LeanUpgrade(new StandardWebSocketUpgradeStrategy()));
+	private static final String EXTENSIONS = "sec-websocket-extensions";
+
+	/**
+	 * @param compression whether {@code permessage-deflate} may be negotiated. Tomcat reads
+	 * the client's offer from the request itself and installs it whatever Spring selected,
+	 * so when it is off the container never sees the offer.
+	 */
+	LeanHandshakeHandler(boolean compression) {
+		super(new LeanUpgrade(new StandardWebSocketUpgradeStrategy(), compression));
 	}
 
 	/** Hands the container a request reduced to the upgrade headers, and no user. */
-	private record LeanUpgrade(RequestUpgradeStrategy container) implements RequestUpgradeStrategy {
+	private record LeanUpgrade(RequestUpgradeStrategy container, boolean compression) implements RequestUpgradeStrategy {
 
 		@Override
 		public String[] getSupportedVersions() {
@@ -50,7 +57,7 @@ class LeanHandshakeHandler extends DefaultHandshakeHandler {
 
 		@Override
 		public List<WebSocketExtension> getSupportedExtensions(ServerHttpRequest request) {
-			return this.container.getSupportedExtensions(request);
+			return this.compression ? this.container.getSupportedExtensions(request) : List.of();
 		}
 
 		@Override
@@ -58,7 +65,8 @@ class LeanHandshakeHandler extends DefaultHandshakeHandler {
 				List<WebSocketExtension> selectedExtensions, Principal user, WebSocketHandler handler,
 				Map<String, Object> attributes) throws HandshakeFailureException {
 			ServerHttpRequest lean = (request instanceof ServletServerHttpRequest servlet)
-					? new ServletServerHttpRequest(new UpgradeOnly(servlet.getServletRequest())) : request;
+					? new ServletServerHttpRequest(new UpgradeOnly(servlet.getServletRequest(), this.compression))
+					: request;
 			this.container.upgrade(lean, response, selectedProtocol, selectedExtensions, null, handler, attributes);
 		}
 
@@ -67,12 +75,16 @@ class LeanHandshakeHandler extends DefaultHandshakeHandler {
 	/** The request as the upgrade sees it: handshake headers only, no parameters, no principal. */
 	private static final class UpgradeOnly extends HttpServletRequestWrapper {
 
-		UpgradeOnly(HttpServletRequest request) {
+		private final boolean compression;
+
+		UpgradeOnly(HttpServletRequest request, boolean compression) {
 			super(request);
+			this.compression = compression;
 		}
 
-		private static boolean kept(String name) {
-			return UPGRADE_HEADERS.contains(name.toLowerCase(Locale.ROOT));
+		private boolean kept(String name) {
+			String lower = name.toLowerCase(Locale.ROOT);
+			return UPGRADE_HEADERS.contains(lower) || (this.compression && EXTENSIONS.equals(lower));
 		}
 
 		@Override
@@ -87,7 +99,7 @@ class LeanHandshakeHandler extends DefaultHandshakeHandler {
 
 		@Override
 		public Enumeration<String> getHeaderNames() {
-			List<String> names = Collections.list(super.getHeaderNames()).stream().filter(UpgradeOnly::kept).toList();
+			List<String> names = Collections.list(super.getHeaderNames()).stream().filter(this::kept).toList();
 			return Collections.enumeration(names);
 		}
 

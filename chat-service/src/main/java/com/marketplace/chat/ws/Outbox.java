@@ -52,6 +52,14 @@ final class Outbox {
 		return true;
 	}
 
+	long queuedChars() {
+		return this.queuedChars.get();
+	}
+
+	boolean hasFailed() {
+		return this.failed.get();
+	}
+
 	private void pump() {
 		while (!this.failed.get() && !this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
 			String next = this.queue.poll();

@@ -52,7 +52,7 @@ class WebSocketConfiguration implements WebSocketConfigurer, ServletContextAware
 
 	@Override
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-		LeanHandshakeHandler handshakes = new LeanHandshakeHandler();
+		LeanHandshakeHandler handshakes = new LeanHandshakeHandler(this.properties.compression());
 		for (ChatKind kind : ChatKind.values()) {
 			registry.addHandler(this.handler, "/ws/" + kind.key() + "-chats/{chatId}")
 				.setHandshakeHandler(handshakes)

@@ -22,18 +22,25 @@ import org.springframework.util.unit.DataSize;
  * @param sendTimeLimit longest one frame may take to be written; slower readers are
  * closed with 1013
  * @param maxConnections connections one replica accepts before answering 503
+ * @param maxConnectionsPerUser sockets one user may hold open on one replica; a
+ * handshake past it gets 429, which load balancers do not retry elsewhere
  * @param resumeLimit most messages replayed on connect with {@code after_id}; older
  * ones are read from the REST history
- * @param messageRate sustained {@code message} frames per second one connection may send
- * @param messageBurst how many {@code message} frames may come at once above that rate
+ * @param messageRate sustained frames per second one connection may send, whatever their
+ * type ({@code message}, {@code ping}, {@code auth}, or invalid ones)
+ * @param messageBurst how many frames may come at once above that rate
  * @param floodLimit refused frames in a row ({@code rate_limited}) before the connection
  * is closed with 1008
+ * @param compression whether to negotiate {@code permessage-deflate} with clients that
+ * offer it: off by default, as each such connection holds zlib buffers outside the heap,
+ * and compressing secrets next to text an attacker chooses leaks them
  */
 @ConfigurationProperties("chat.ws")
 public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultValue("16384") int maxFrameSize,
 		@DefaultValue("25s") Duration pingInterval, @DefaultValue("60s") Duration pongTimeout,
 		@DefaultValue("1MB") DataSize sendBufferLimit, @DefaultValue("10s") Duration sendTimeLimit,
-		@DefaultValue("20000") int maxConnections, @DefaultValue("1000") int resumeLimit,
-		@DefaultValue("10") double messageRate, @DefaultValue("30") int messageBurst,
-		@DefaultValue("50") int floodLimit) {
+		@DefaultValue("20000") int maxConnections, @DefaultValue("50") int maxConnectionsPerUser,
+		@DefaultValue("1000") int resumeLimit, @DefaultValue("10") double messageRate,
+		@DefaultValue("30") int messageBurst, @DefaultValue("50") int floodLimit,
+		@DefaultValue("false") boolean compression) {
 }

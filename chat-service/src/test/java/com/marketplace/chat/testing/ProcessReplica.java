@@ -367,7 +367,7 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 			String raw = response.body();
 			boolean json = raw != null && (raw.trim().startsWith("{") || raw.trim().startsWith("["));
 			JsonNode body = json ? WsClient.JSON.readTree(raw) : null;
-			return new Rest.Response(response.statusCode(), body, raw);
+			return new Rest.Response(response.statusCode(), body, raw, response.headers());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -49,6 +49,10 @@ public final class Replica implements Endpoint, AutoCloseable {
 		// The shared replicas let tests send as fast as they can; LimitsTests runs its own.
 		properties.put("chat.ws.message-rate", 100000);
 		properties.put("chat.ws.message-burst", 100000);
+		properties.put("chat.rest.sends-per-minute", 6000000);
+		properties.put("chat.rest.send-burst", 100000);
+		properties.put("chat.rest.creations-per-minute", 6000000);
+		properties.put("chat.rest.creation-burst", 100000);
 		return properties;
 	}
 

@@ -6,6 +6,7 @@ import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Chats.Party;
 import com.marketplace.chat.testing.Cluster;
+import com.marketplace.chat.testing.RawHandshake;
 import com.marketplace.chat.testing.Replica;
 import com.marketplace.chat.testing.TestIssuer;
 import com.marketplace.chat.testing.WsClient;
@@ -86,6 +87,26 @@ class HandshakeTests {
 			allowed.send("{\"type\":\"ping\"}");
 			expectType(allowed.next(), "pong");
 		}
+	}
+
+	@Test
+	void checksTheOriginBeforeTheTokenSoACrossSiteHandshakeCostsNoTokenOrDatabaseWork() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		String url = this.cluster.a.wsUrl() + chat.wsPath();
+		assertThat(WsClient.refusal(url + "?token=not-a-jwt", Map.of("Origin", "https://evil.example")))
+			.as("refused for its origin, not for its token")
+			.isEqualTo(403);
+		assertThat(WsClient.refusal(url, Map.of("Origin", "https://evil.example"))).isEqualTo(403);
+		assertThat(WsClient.refusal(url + "?token=not-a-jwt", Map.of("Origin", Replica.ALLOWED_ORIGIN))).isEqualTo(401);
+	}
+
+	@Test
+	void negotiatesNoCompressionWithABrowserThatOffersIt() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		RawHandshake.Answer answer = RawHandshake.send(this.cluster.a, chat.wsPath() + "?token=" + chat.client().token(),
+				Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
+		assertThat(answer.status()).isEqualTo(101);
+		assertThat(answer.header("Sec-WebSocket-Extensions")).isNull();
 	}
 
 	@Test

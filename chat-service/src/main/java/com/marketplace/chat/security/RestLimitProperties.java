@@ -1,0 +1,17 @@
+package com.marketplace.chat.security;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Per-user limits of the REST calls that write, on each replica.
+ *
+ * @param sendsPerMinute messages one user may send per minute over REST, sustained
+ * @param sendBurst how many may come at once
+ * @param creationsPerMinute chats one user may create per minute, sustained
+ * @param creationBurst how many may come at once
+ */
+@ConfigurationProperties("chat.rest")
+public record RestLimitProperties(@DefaultValue("600") int sendsPerMinute, @DefaultValue("30") int sendBurst,
+		@DefaultValue("12") int creationsPerMinute, @DefaultValue("10") int creationBurst) {
+}
