@@ -1,6 +1,10 @@
 package com.marketplace.chat.testing;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,11 +18,13 @@ import org.testcontainers.mysql.MySQLContainer;
 /**
  * The real MySQL-compatible database and Redis the tests run against, once per JVM.
  * <p>
- * With {@code CHAT_TEST_JDBC_URL} (a server URL such as {@code jdbc:mariadb://127.0.0.1:3306/}),
- * {@code CHAT_TEST_DB_USER}, {@code CHAT_TEST_DB_PASSWORD} and {@code CHAT_TEST_REDIS_URL}
- * set, those servers are used; otherwise Testcontainers starts MySQL 8.4 and Redis 7 where
- * a Docker engine exists. With neither, every test fails saying what to start. Each JVM
- * gets a database of its own, dropped at exit.
+ * In this order: with {@code CHAT_TEST_JDBC_URL} (a server URL such as
+ * {@code jdbc:mariadb://127.0.0.1:3306/}), {@code CHAT_TEST_DB_USER},
+ * {@code CHAT_TEST_DB_PASSWORD} and {@code CHAT_TEST_REDIS_URL} set, those servers are
+ * used; else a MySQL-compatible server on 127.0.0.1:3306 that lets {@code root} in without
+ * a password and a Redis on 127.0.0.1:6379, when both answer; else Testcontainers starts
+ * MySQL 8.4 and Redis 7 where a Docker engine exists. With none of these, every test fails
+ * saying what to start. Each JVM gets a database of its own, dropped at exit.
  */
 public final class TestInfrastructure {
 
@@ -69,6 +75,9 @@ public final class TestInfrastructure {
 			return new TestInfrastructure(jdbc, envOr("CHAT_TEST_DB_USER", "root"), envOr("CHAT_TEST_DB_PASSWORD", ""),
 					redis);
 		}
+		if (localServersAnswer()) {
+			return new TestInfrastructure(LOCAL_JDBC_URL, "root", "", LOCAL_REDIS_URL);
+		}
 		if (DockerClientFactory.instance().isDockerAvailable()) {
 			MySQLContainer mysql = new MySQLContainer("mysql:8.4").withUsername("root").withPassword("test");
 			mysql.start();
@@ -79,11 +88,38 @@ public final class TestInfrastructure {
 					"redis://" + redisContainer.getHost() + ":" + redisContainer.getMappedPort(6379));
 		}
 		throw new IllegalStateException("""
-				These tests need a real MySQL-compatible database and a real Redis, and found neither \
-				configuration nor a Docker engine. Either start MariaDB/MySQL and Redis and set \
+				These tests need a real MySQL-compatible database and a real Redis, and found no \
+				configuration, no servers on 127.0.0.1:3306 (root without a password) and 127.0.0.1:6379, \
+				and no Docker engine. Either start MariaDB/MySQL and Redis and set \
 				CHAT_TEST_JDBC_URL=jdbc:mariadb://127.0.0.1:3306/ CHAT_TEST_DB_USER=root CHAT_TEST_DB_PASSWORD= \
 				CHAT_TEST_REDIS_URL=redis://127.0.0.1:6379 (bash .ci/run does all of this), or start Docker \
 				so Testcontainers can run MySQL 8.4 and Redis 7.""");
+	}
+
+	private static final String LOCAL_JDBC_URL = "jdbc:mariadb://127.0.0.1:3306/";
+
+	private static final String LOCAL_REDIS_URL = "redis://127.0.0.1:6379";
+
+	/** Whether the database and Redis a developer machine runs on their default ports let us in. */
+	private static boolean localServersAnswer() {
+		try (Connection connection = DriverManager.getConnection(LOCAL_JDBC_URL + "?connectTimeout=2000", "root", "")) {
+			if (!connection.isValid(2)) {
+				return false;
+			}
+		}
+		catch (SQLException ex) {
+			return false;
+		}
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
+			socket.setSoTimeout(2000);
+			socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			byte[] answer = socket.getInputStream().readNBytes(7);
+			return new String(answer, StandardCharsets.US_ASCII).startsWith("+PONG");
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private static String envOr(String name, String fallback) {
