@@ -391,12 +391,19 @@ describe('standalone try-it page', () => {
     const token = async (userId, role) => (await (await fetch(`${server.base}/dev/tokens`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId, roles: [role] }),
     })).json()).access_token;
+    // As a well-behaved backend does: a 429 (REST sends are rate-limited per user) waits for Retry-After.
     const post = async (bearer, url, body) => {
-      const res = await fetch(server.base + url, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-      return res.json();
+      for (;;) {
+        const res = await fetch(server.base + url, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body),
+        });
+        if (res.status === 429) {
+          await new Promise((resolve) => setTimeout(resolve, 1000 * Number(res.headers.get('retry-after'))));
+          continue;
+        }
+        if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+        return res.json();
+      }
     };
     const bearer = await token(3001, 'client');
     const chat = await post(bearer, '/api/service-chats', { client_id: 3001, master_id: 3002 });
