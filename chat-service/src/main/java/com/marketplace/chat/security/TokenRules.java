@@ -23,7 +23,7 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
  * longer than its token and a token without one would give a socket that never expires.
  * And a bound on key refreshes: a token signed with a key id the issuer's JWKS does not
  * list makes the decoder fetch the JWKS again, so anyone could make the service fetch it
- * with every frame; here an unknown key id may cause at most one fetch per
+ * with every frame; here key ids the JWKS did not have may cause at most one fetch per
  * {@link #UNKNOWN_KEY_REFETCH_INTERVAL} (key rotation still works: the first token with a
  * new key fetches it).
  */
@@ -52,9 +52,12 @@ public class TokenRules {
 	}
 
 	/**
-	 * A key selector that lets a key id it has not seen succeed before reach the JWKS (and
-	 * so cause a fetch) at most once per interval; other unknown ones find no key, which
-	 * refuses the token as badly signed.
+	 * A key selector in front of the JWKS: a key id it has found keys for before passes
+	 * straight through. One it has not is looked up one at a time, and once such a lookup
+	 * found nothing (a fetch of the JWKS that did not help), others find no key, which
+	 * refuses their tokens as badly signed, until the interval has passed. Key rotation
+	 * works: a new key's first token fetches it, unless a lookup of an unknown key failed
+	 * within the interval, in which case it is accepted once the interval is over.
 	 */
 	static final class BoundedRefreshes<C extends SecurityContext> implements JWSKeySelector<C> {
 
@@ -64,9 +67,9 @@ public class TokenRules {
 
 		private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-		private long lastUnknownNanos;
+		private long lastMissNanos;
 
-		private boolean triedUnknown;
+		private boolean missed;
 
 		BoundedRefreshes(JWSKeySelector<C> keys, Duration interval) {
 			this.keys = keys;
@@ -76,24 +79,27 @@ public class TokenRules {
 		@Override
 		public List<? extends java.security.Key> selectJWSKeys(JWSHeader header, C context) throws KeySourceException {
 			String keyId = String.valueOf(header.getKeyID());
-			if (!this.known.contains(keyId) && !mayTryUnknown()) {
-				return List.of();
+			if (this.known.contains(keyId)) {
+				return this.keys.selectJWSKeys(header, context);
 			}
-			List<? extends java.security.Key> found = this.keys.selectJWSKeys(header, context);
-			if (!found.isEmpty()) {
-				this.known.add(keyId);
+			synchronized (this) {
+				if (this.known.contains(keyId)) {
+					return this.keys.selectJWSKeys(header, context);
+				}
+				long now = System.nanoTime();
+				if (this.missed && now - this.lastMissNanos < this.intervalNanos) {
+					return List.of();
+				}
+				List<? extends java.security.Key> found = this.keys.selectJWSKeys(header, context);
+				if (found.isEmpty()) {
+					this.missed = true;
+					this.lastMissNanos = now;
+				}
+				else {
+					this.known.add(keyId);
+				}
+				return found;
 			}
-			return found;
-		}
-
-		private synchronized boolean mayTryUnknown() {
-			long now = System.nanoTime();
-			if (this.triedUnknown && now - this.lastUnknownNanos < this.intervalNanos) {
-				return false;
-			}
-			this.triedUnknown = true;
-			this.lastUnknownNanos = now;
-			return true;
 		}
 
 	}

@@ -1,10 +1,16 @@
 package com.marketplace.chat.security;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
+import com.marketplace.chat.testing.Replica;
 import com.marketplace.chat.testing.Rest;
 import com.marketplace.chat.testing.TestIssuer;
 import com.marketplace.chat.testing.WsClient;
@@ -34,6 +40,21 @@ class TokenRulesTests {
 		assertThat(Rest.get(this.cluster.b, "/api/service-chats", chat.client().token()).status())
 			.as("the same user with a token that expires")
 			.isEqualTo(200);
+	}
+
+	@Test
+	void aFreshReplicaAcceptsManyFirstTokensAtOnce() throws Exception {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		try (Replica fresh = Replica.start("fresh-keys", Map.of());
+				ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+			List<Future<Integer>> answers = new ArrayList<>();
+			for (int i = 0; i < 24; i++) {
+				answers.add(callers.submit(() -> Rest.get(fresh, "/api/service-chats", chat.client().token()).status()));
+			}
+			for (Future<Integer> answer : answers) {
+				assertThat(answer.get()).as("a key id not seen before, by many callers at once").isEqualTo(200);
+			}
+		}
 	}
 
 	@Test
