@@ -11,9 +11,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -30,15 +27,13 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(BusProbe.class);
 
-	private final StringRedisTemplate redis;
-
-	private final RedisMessageListenerContainer container;
+	private final RedisFanout bus;
 
 	private final ChatRelay relay;
 
 	private final Duration timeout;
 
-	private final ChannelTopic channel = new ChannelTopic("chat-probe:" + UUID.randomUUID());
+	private final String channel = "chat-probe:" + UUID.randomUUID();
 
 	private final AtomicLong lastHeardNanos = new AtomicLong(System.nanoTime());
 
@@ -46,23 +41,17 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	private volatile boolean running;
 
-	BusProbe(StringRedisTemplate redis, RedisMessageListenerContainer container, ChatRelay relay,
-			FanoutProperties properties) {
-		this.redis = redis;
-		this.container = container;
+	BusProbe(RedisFanout bus, ChatRelay relay, FanoutProperties properties) {
+		this.bus = bus;
 		this.relay = relay;
 		this.timeout = properties.probeTimeout();
 	}
 
 	@Override
 	public void start() {
-		try {
-			this.container.addMessageListener((message, pattern) -> this.lastHeardNanos.set(System.nanoTime()),
-					this.channel);
-		}
-		catch (RuntimeException ex) {
-			log.warn("Could not subscribe the fan-out probe yet: {}", ex.toString());
-		}
+		// Should this fail, Redis is down: the probe is not heard, and the resubscription
+		// once Redis answers again includes it.
+		this.bus.listenAlways(this.channel, (message) -> this.lastHeardNanos.set(System.nanoTime()));
 		this.running = true;
 	}
 
@@ -71,14 +60,8 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 		if (!this.running) {
 			return;
 		}
-		boolean published;
-		try {
-			this.redis.convertAndSend(this.channel.getTopic(), "probe");
-			published = true;
-		}
-		catch (RuntimeException ex) {
-			published = false;
-		}
+		boolean published = this.bus.ping();
+		this.bus.publishRaw(new String[] { this.channel }, new String[] { "probe" });
 		boolean heard = System.nanoTime() - this.lastHeardNanos.get() < this.timeout.toNanos();
 		if (heard != this.healthy) {
 			log.warn(heard ? "Fan-out bus recovered: delivering through Redis again"
@@ -100,8 +83,7 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 	private void resubscribe() {
 		log.warn("Redis answers but the probe is not heard back; restarting the subscriptions");
 		try {
-			this.container.stop();
-			this.container.start();
+			this.bus.resubscribe();
 		}
 		catch (RuntimeException ex) {
 			log.warn("Restarting the subscriptions failed: {}", ex.toString());

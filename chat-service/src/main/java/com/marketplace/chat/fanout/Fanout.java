@@ -1,5 +1,7 @@
 package com.marketplace.chat.fanout;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import com.marketplace.chat.chat.ChatKey;
@@ -12,19 +14,19 @@ import com.marketplace.chat.chat.ChatKey;
 interface Fanout {
 
 	/**
-	 * Cluster-wide: hands a notice about a chat (an already committed message, or a removed
-	 * participant) to every replica listening to the chat, this one included. Never
-	 * throws: a lost message is found later by the receivers' gap detection, a lost
-	 * removal by their sweep.
+	 * Cluster-wide: hands notices (already committed messages, removed participants) to
+	 * every replica listening to their chats, this one included, all in one write. Never
+	 * throws and never waits for the bus: a lost message is found later by the receivers'
+	 * gap detection or sweep, a lost removal by their sweep.
 	 */
-	void publishToCluster(ChatKey chat, Notice notice);
+	void publishToCluster(List<Notice.Addressed> notices);
 
 	/**
-	 * This replica only: starts receiving the chat's notices; returns once the subscription
-	 * is confirmed. Closing the handle stops it; the channel itself is released when its
-	 * last handle closes.
+	 * This replica only: starts receiving the chat's notices. The future completes once
+	 * the subscription is confirmed, or fails having left nothing subscribed. Closing the
+	 * handle stops it. The receiver runs on the bus's thread and must not block.
 	 */
-	Listening listen(ChatKey chat, Consumer<Notice> receiver);
+	CompletableFuture<Listening> listen(ChatKey chat, Consumer<Notice> receiver);
 
 	/** A replica's interest in one chat's channel. */
 	interface Listening extends AutoCloseable {

@@ -1,7 +1,9 @@
 package com.marketplace.chat.fanout;
 
+import java.util.List;
+
 import com.marketplace.chat.chat.ParticipantRemoved;
-import com.marketplace.chat.message.MessageStored;
+import com.marketplace.chat.message.MessagesStored;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -17,16 +19,20 @@ class FanoutPublisher {
 		this.fanout = fanout;
 	}
 
+	/** All the messages of one commit, in one write to the bus. */
 	@EventListener
-	void on(MessageStored event) {
-		this.fanout.publishToCluster(event.message().chat(),
-				new Notice.Message(event.message(), event.origin(), event.participants()));
+	void on(MessagesStored event) {
+		this.fanout.publishToCluster(event.messages()
+			.stream()
+			.map((stored) -> new Notice.Addressed(stored.message().chat(),
+					new Notice.Message(stored.message(), stored.participants())))
+			.toList());
 	}
 
 	/** After the commit: a replica told earlier could still read the old participants. */
 	@TransactionalEventListener
 	void on(ParticipantRemoved event) {
-		this.fanout.publishToCluster(event.chat(), new Notice.Removal(event.userId()));
+		this.fanout.publishToCluster(List.of(new Notice.Addressed(event.chat(), new Notice.Removal(event.userId()))));
 	}
 
 }

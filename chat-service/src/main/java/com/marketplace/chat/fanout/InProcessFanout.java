@@ -2,6 +2,7 @@ package com.marketplace.chat.fanout;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -19,17 +20,20 @@ class InProcessFanout implements Fanout {
 	private final Map<ChatKey, List<Consumer<Notice>>> receivers = new ConcurrentHashMap<>();
 
 	@Override
-	public void publishToCluster(ChatKey chat, Notice notice) {
-		this.receivers.getOrDefault(chat, List.of()).forEach((receiver) -> receiver.accept(notice));
+	public void publishToCluster(List<Notice.Addressed> notices) {
+		for (Notice.Addressed addressed : notices) {
+			this.receivers.getOrDefault(addressed.chat(), List.of())
+				.forEach((receiver) -> receiver.accept(addressed.notice()));
+		}
 	}
 
 	@Override
-	public Listening listen(ChatKey chat, Consumer<Notice> receiver) {
+	public CompletableFuture<Listening> listen(ChatKey chat, Consumer<Notice> receiver) {
 		this.receivers.computeIfAbsent(chat, (key) -> new CopyOnWriteArrayList<>()).add(receiver);
-		return () -> this.receivers.computeIfPresent(chat, (key, list) -> {
+		return CompletableFuture.completedFuture(() -> this.receivers.computeIfPresent(chat, (key, list) -> {
 			list.remove(receiver);
 			return list.isEmpty() ? null : list;
-		});
+		}));
 	}
 
 }

@@ -1,5 +1,6 @@
 package com.marketplace.chat.fanout;
 
+import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.Participants;
 import com.marketplace.chat.message.StoredMessage;
 
@@ -8,15 +9,18 @@ sealed interface Notice permits Notice.Message, Notice.Removal {
 
 	/**
 	 * A committed message.
-	 * @param origin the sending connection's id, or {@code null}
 	 * @param participants the chat's participants when the message was stored: only they
 	 * may receive it
 	 */
-	record Message(StoredMessage message, String origin, Participants participants) implements Notice {
+	record Message(StoredMessage message, Participants participants) implements Notice {
 	}
 
 	/** A user stopped being a participant of the chat: their connections of it close. */
 	record Removal(long userId) implements Notice {
+	}
+
+	/** A notice and the chat whose channel it goes to. */
+	record Addressed(ChatKey chat, Notice notice) {
 	}
 
 }

@@ -11,9 +11,6 @@ import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderC
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.task.SyncTaskExecutor;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "redis")
@@ -37,20 +34,6 @@ class RedisFanoutConfiguration {
 	ClientResourcesBuilderCustomizer quickReconnect() {
 		return (builder) -> builder.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2,
 				TimeUnit.MILLISECONDS));
-	}
-
-	/**
-	 * Listeners run on the thread that read the publication, one channel's publications in
-	 * the order Redis sent them. The container's default executor starts a thread per
-	 * message and reorders them. The listeners only enqueue into a chat's lane, so they
-	 * never block Lettuce's event loop.
-	 */
-	@Bean
-	RedisMessageListenerContainer redisMessageListenerContainer(RedisConnectionFactory connections) {
-		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-		container.setConnectionFactory(connections);
-		container.setTaskExecutor(new SyncTaskExecutor());
-		return container;
 	}
 
 }

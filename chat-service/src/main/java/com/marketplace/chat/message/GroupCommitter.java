@@ -1,25 +1,26 @@
 package com.marketplace.chat.message;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.message.MessageStore.Outcome;
 import com.marketplace.chat.message.MessageStore.Request;
-import com.marketplace.chat.message.MessageStore.Stored;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
@@ -28,25 +29,35 @@ import org.springframework.transaction.TransactionTimedOutException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Lets concurrent sends share commits. A few writer threads each take every send waiting
- * in the queue (up to {@code chat.message.group-size}) and store them in one transaction;
- * a sender returns only after that transaction has committed, so every message is still
- * stored before its ack. There is no waiting window: under light load a batch holds one
- * message; under heavy load the messages that arrived during the previous commit share
- * the next one.
+ * Lets concurrent sends share commits. Each writer thread owns the chats that hash to it
+ * and takes every send of them waiting in its queue (up to {@code chat.message.group-size})
+ * into one transaction, so one chat's messages are stored in the order they came, and two
+ * writers never wait for each other's row locks. There is no waiting window: under light
+ * load a commit holds one message; under heavy load, whatever arrived during the previous
+ * commit shares the next.
+ * <p>
+ * After the commit the writer first completes each send's future (the sending connection
+ * learns its message's {@code seq} and is acked), then publishes {@link MessagesStored}
+ * for the whole commit, which the fan-out sends to Redis in one write. So every message is
+ * stored before anyone hears of it, and its sender knows it before any replica delivers it.
  * <p>
  * Every sender learns the outcome within twice {@code chat.message.commit-timeout}: a send
  * still queued after one timeout is not tried any more, and a transaction is bounded by
  * one timeout. If the shared transaction fails because of the database (unreachable, too
- * slow, out of connections), every message of the batch fails with it at once; if it
+ * slow, out of connections), every message of the batch fails with it at once (a lock
+ * conflict with another replica's writer is tried again first); if it
  * fails because of one message, each is stored again in a transaction of its own, so one
- * bad message never fails the others. Transactions here are plain JDBC ones on the
- * writers' own connections ({@link WriterDatabase}).
+ * bad message never fails the others. A full queue refuses at once.
  */
 @Component
 class GroupCommitter implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+	/** Sends one writer holds before refusing more: far beyond a second of its throughput. */
+	static final int QUEUE_CAPACITY = 20_000;
+
+	static final int LOCK_ATTEMPTS = 3;
 
 	private final MessageStore store;
 
@@ -54,7 +65,9 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final MessageProperties properties;
 
-	private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+	private final ApplicationEventPublisher events;
+
+	private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
 
 	private final List<Thread> writers = new ArrayList<>();
 
@@ -62,58 +75,65 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final DistributionSummary groupSizes;
 
-	GroupCommitter(MessageStore store, WriterDatabase database, MessageProperties properties, MeterRegistry meters) {
+	private final Timer queued;
+
+	GroupCommitter(MessageStore store, WriterDatabase database, MessageProperties properties,
+			ApplicationEventPublisher events, MeterRegistry meters) {
 		this.store = store;
 		this.transactions = database.transactions();
 		this.properties = properties;
+		this.events = events;
+		for (int i = 0; i < properties.writers(); i++) {
+			this.queues.add(new ArrayBlockingQueue<>(QUEUE_CAPACITY));
+		}
 		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
 			.description("Messages per database commit of the message store (count = commits, sum = messages)")
+			.register(meters);
+		this.queued = Timer.builder("chat.message.queue")
+			.description("Time a message waits in the writers' queue before its transaction starts")
+			.publishPercentileHistogram()
+			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(meters);
 	}
 
 	/**
-	 * Stores one message, sharing the commit with whatever else is being sent right now.
-	 * @throws TransactionTimedOutException when no outcome came within twice the commit
-	 * timeout (the message may then have been stored: a retry with the same client message
-	 * id finds it)
+	 * Queues one message, to share a commit with whatever else is being sent right now. The
+	 * future completes on the writer's thread right after the commit, before anything is
+	 * published; it fails with {@link TransactionTimedOutException} or a database exception
+	 * when the message could not be stored, or with a
+	 * {@link com.marketplace.chat.chat.ChatAccessDeniedException} for a sender who may not
+	 * send there.
 	 */
-	Stored store(Request request) {
-		if (!this.running || this.properties.writers() == 0) {
-			return unwrap(alone(request));
+	CompletableFuture<Sent> submit(Request request) {
+		Pending pending = new Pending(request, System.nanoTime());
+		if (!this.running || this.queues.isEmpty()) {
+			alone(pending);
+			return pending.result;
 		}
-		long timeoutNanos = this.properties.commitTimeout().toNanos();
-		Pending pending = new Pending(request, System.nanoTime() + timeoutNanos);
-		this.queue.add(pending);
-		try {
-			return pending.result.get(2 * timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+		if (!this.queues.get(writerOf(request.chat())).offer(pending)) {
+			pending.result.completeExceptionally(
+					new TransactionTimedOutException("The message writers are full; the message was not stored"));
 		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RuntimeException cause) {
-				throw cause;
-			}
-			throw new IllegalStateException(ex.getCause());
-		}
-		catch (TimeoutException ex) {
-			pending.abandoned.set(true);
-			throw new TransactionTimedOutException("The message was not stored within the commit timeout");
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while storing a message", ex);
-		}
+		return pending.result;
 	}
 
-	private void write() {
+	private int writerOf(ChatKey chat) {
+		return Math.floorMod(chat.hashCode(), this.queues.size());
+	}
+
+	private void write(BlockingQueue<Pending> queue) {
 		List<Pending> batch = new ArrayList<>();
-		while (this.running || !this.queue.isEmpty()) {
+		while (this.running || !queue.isEmpty()) {
 			try {
-				Pending first = this.queue.poll(100, TimeUnit.MILLISECONDS);
+				Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
 				if (first == null) {
 					continue;
 				}
 				batch.add(first);
-				this.queue.drainTo(batch, this.properties.groupSize() - 1);
-				batch.removeIf(GroupCommitter::settleIfLate);
+				queue.drainTo(batch, this.properties.groupSize() - 1);
+				long now = System.nanoTime();
+				batch.forEach((pending) -> this.queued.record(now - pending.queuedAtNanos, TimeUnit.NANOSECONDS));
+				batch.removeIf(this::settleIfLate);
 				if (!batch.isEmpty()) {
 					commit(batch);
 				}
@@ -132,9 +152,9 @@ class GroupCommitter implements SmartLifecycle {
 		}
 	}
 
-	/** Fails a send whose sender gave up or that waited past its deadline; {@code true} if it did. */
-	private static boolean settleIfLate(Pending pending) {
-		if (pending.abandoned.get() || System.nanoTime() - pending.deadlineNanos > 0) {
+	/** Fails a send that waited past its deadline; {@code true} if it did. */
+	private boolean settleIfLate(Pending pending) {
+		if (System.nanoTime() - pending.queuedAtNanos > this.properties.commitTimeout().toNanos()) {
 			pending.result.completeExceptionally(
 					new TransactionTimedOutException("The database did not take the message within the commit timeout"));
 			return true;
@@ -145,8 +165,7 @@ class GroupCommitter implements SmartLifecycle {
 	private void commit(List<Pending> batch) {
 		List<Outcome> outcomes;
 		try {
-			outcomes = this.transactions
-				.execute((status) -> this.store.storeAll(batch.stream().map((pending) -> pending.request).toList()));
+			outcomes = storeAll(batch);
 		}
 		catch (RuntimeException shared) {
 			if (batch.size() == 1 || isDatabaseFailure(shared)) {
@@ -156,21 +175,71 @@ class GroupCommitter implements SmartLifecycle {
 			log.debug("A grouped commit of {} messages failed ({}); storing them one by one", batch.size(),
 					shared.toString());
 			for (Pending pending : batch) {
-				if (settleIfLate(pending)) {
-					continue;
-				}
-				try {
-					settle(pending, alone(pending.request));
-				}
-				catch (RuntimeException ex) {
-					pending.result.completeExceptionally(ex);
+				if (!settleIfLate(pending)) {
+					alone(pending);
 				}
 			}
 			return;
 		}
 		this.groupSizes.record(batch.size());
+		List<Sent> stored = new ArrayList<>(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
-			settle(batch.get(i), outcomes.get(i));
+			Sent sent = settle(batch.get(i), outcomes.get(i));
+			if (sent != null) {
+				stored.add(sent);
+			}
+		}
+		publish(stored);
+	}
+
+	/**
+	 * One transaction for the batch, done again (at most {@link #LOCK_ATTEMPTS} times, and
+	 * within the commit timeout) when the database chose it as a deadlock's victim or it
+	 * waited too long for a lock: another replica's writer held rows it needed.
+	 */
+	private List<Outcome> storeAll(List<Pending> batch) {
+		List<Request> requests = batch.stream().map((pending) -> pending.request).toList();
+		for (int attempt = 1;; attempt++) {
+			try {
+				return this.transactions.execute((status) -> this.store.storeAll(requests));
+			}
+			catch (PessimisticLockingFailureException contended) {
+				long oldest = batch.stream().mapToLong((pending) -> pending.queuedAtNanos).min().orElseThrow();
+				if (attempt == LOCK_ATTEMPTS
+						|| System.nanoTime() - oldest > this.properties.commitTimeout().toNanos()) {
+					throw contended;
+				}
+				log.debug("A grouped commit met a lock conflict ({}); trying again", contended.toString());
+			}
+		}
+	}
+
+	/** Stores one message in a transaction of its own, settles it, then publishes it. */
+	private void alone(Pending pending) {
+		Outcome outcome;
+		try {
+			outcome = storeAll(List.of(pending)).get(0);
+		}
+		catch (RuntimeException ex) {
+			pending.result.completeExceptionally(ex);
+			return;
+		}
+		this.groupSizes.record(1);
+		Sent sent = settle(pending, outcome);
+		if (sent != null) {
+			publish(List.of(sent));
+		}
+	}
+
+	private void publish(List<Sent> stored) {
+		if (stored.isEmpty()) {
+			return;
+		}
+		try {
+			this.events.publishEvent(new MessagesStored(stored));
+		}
+		catch (RuntimeException ex) {
+			log.warn("Announcing {} stored messages failed; receivers will read them from the database", stored.size(), ex);
 		}
 	}
 
@@ -180,33 +249,26 @@ class GroupCommitter implements SmartLifecycle {
 				|| ex instanceof RecoverableDataAccessException || ex instanceof TransactionException;
 	}
 
-	private static void settle(Pending pending, Outcome outcome) {
+	private static Sent settle(Pending pending, Outcome outcome) {
 		if (outcome.refusal() != null) {
 			pending.result.completeExceptionally(outcome.refusal());
+			return null;
 		}
-		else {
-			pending.result.complete(outcome.stored());
+		try {
+			pending.result.complete(outcome.sent());
 		}
-	}
-
-	private Outcome alone(Request request) {
-		Outcome outcome = this.transactions.execute((status) -> this.store.storeAll(List.of(request)).get(0));
-		this.groupSizes.record(1);
-		return outcome;
-	}
-
-	private static Stored unwrap(Outcome outcome) {
-		if (outcome.refusal() != null) {
-			throw outcome.refusal();
+		catch (RuntimeException ex) {
+			log.warn("Telling a sender its message was stored failed", ex);
 		}
-		return outcome.stored();
+		return outcome.sent();
 	}
 
 	@Override
 	public void start() {
 		this.running = true;
-		for (int i = 0; i < this.properties.writers(); i++) {
-			this.writers.add(Thread.ofPlatform().daemon().name("message-writer-" + i).start(this::write));
+		for (int i = 0; i < this.queues.size(); i++) {
+			BlockingQueue<Pending> queue = this.queues.get(i);
+			this.writers.add(Thread.ofPlatform().daemon().name("message-writer-" + i).start(() -> write(queue)));
 		}
 	}
 
@@ -240,15 +302,13 @@ class GroupCommitter implements SmartLifecycle {
 
 		final Request request;
 
-		final long deadlineNanos;
+		final long queuedAtNanos;
 
-		final CompletableFuture<Stored> result = new CompletableFuture<>();
+		final CompletableFuture<Sent> result = new CompletableFuture<>();
 
-		final AtomicBoolean abandoned = new AtomicBoolean();
-
-		Pending(Request request, long deadlineNanos) {
+		Pending(Request request, long queuedAtNanos) {
 			this.request = request;
-			this.deadlineNanos = deadlineNanos;
+			this.queuedAtNanos = queuedAtNanos;
 		}
 
 	}

@@ -71,7 +71,7 @@ class MessageController {
 		if (!this.access.isParticipant(user, chat)) {
 			throw new ChatAccessDeniedException(chat);
 		}
-		Messages.Sent sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId(), null);
+		Sent sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId());
 		return ResponseEntity.status(sent.duplicate() ? HttpStatus.OK : HttpStatus.CREATED).body(MessageView.of(sent.message()));
 	}
 

@@ -14,10 +14,12 @@ import com.marketplace.chat.chat.ChatKind;
  * writes one. {@code client_message_id} is a {@code VARBINARY} of its UTF-8 bytes, so two
  * ids compare equal only when every byte does, on MySQL, MariaDB and H2 alike (a
  * {@code utf8mb4_bin} column would call {@code "abc "} a duplicate of {@code "abc"}).
+ * The {@code origin} column of earlier versions is no longer written or read: which
+ * connection sent a message is known to the WebSocket layer alone.
  */
 final class MessageRows {
 
-	static final String COLUMNS = "id, chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, origin";
+	static final String COLUMNS = "id, chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at";
 
 	private MessageRows() {
 	}
@@ -26,7 +28,7 @@ final class MessageRows {
 		return new StoredMessage(rs.getLong("id"), new ChatKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id")),
 				rs.getLong("seq"), rs.getLong("sender_id"), rs.getString("content"),
 				clientMessageId(rs.getBytes("client_message_id")),
-				rs.getObject("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getString("origin"));
+				rs.getObject("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC));
 	}
 
 	static ChatKind kind(String key) {

@@ -16,24 +16,28 @@ import java.util.Objects;
 
 import com.marketplace.chat.chat.ChatAccessDeniedException;
 import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.chat.LockedChat;
 import com.marketplace.chat.chat.Participants;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.util.Assert;
 
 /**
  * Writes messages to MySQL, the source of truth, a batch at a time inside the caller's
- * transaction, with a handful of statements whatever the batch's size: lock the chats'
- * rows, look up retries, insert every new message in one multi-row {@code INSERT}, read
- * back their ids, move the chats' {@code last_seq}. Nothing is published from here; the
- * caller publishes only after the transaction has committed.
- * <p>
- * Plain JDBC rather than JPA: the store is the hot path of every message, and Hibernate's
- * per-entity work cost more CPU than the database itself did.
+ * transaction, in four round trips whatever the batch's size: lock the chats' rows,
+ * insert every new message in one multi-row {@code INSERT}, move the chats'
+ * {@code last_seq}, commit. Retries are not looked up in advance: the unique key on
+ * {@code (chat, sender, client_message_id)} finds them, and only then are they read and
+ * the others inserted again (a failed statement leaves the transaction and its locks as
+ * they were). Ids come from the insert when the database hands out consecutive ones to a
+ * multi-row insert ({@link WriterDatabase#consecutiveIds()}), else they are read back by
+ * {@code (chat, seq)}. Nothing is published from here; the caller publishes after the
+ * commit.
  */
 @Component
 class MessageStore {
@@ -42,9 +46,12 @@ class MessageStore {
 
 	private final JdbcClient jdbc;
 
+	private final boolean consecutiveIds;
+
 	MessageStore(ChatCounters chats, WriterDatabase database) {
 		this.chats = chats;
 		this.jdbc = database.jdbc();
+		this.consecutiveIds = database.consecutiveIds();
 	}
 
 	/**
@@ -52,38 +59,29 @@ class MessageStore {
 	 * one under the same {@code client_message_id} in that chat (earlier, or earlier in
 	 * this batch) is not stored again: its outcome is the original. A sender who does not
 	 * take part in the chat, or a chat that is gone, gets a refusal, and the others are
-	 * stored all the same. Retries are looked up while the chat's row is locked, so a
-	 * concurrent retry on another replica waits for this one and then finds it.
+	 * stored all the same. The chats' rows stay locked from the first statement to the
+	 * commit, so a concurrent retry on another replica waits for this one and then finds it.
 	 * @return one outcome per request, in the order of the requests
 	 */
 	List<Outcome> storeAll(List<Request> requests) {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		Map<ChatKey, LockedChat> locked = this.chats.lockForSending(requests.stream().map(Request::chat).toList());
 		List<Request> allowed = requests.stream().filter((request) -> mayStore(locked, request)).toList();
-		Map<RetryKey, StoredMessage> stored = findRetries(allowed);
-		Map<RetryKey, StoredMessage> earlier = new HashMap<>(stored);
-
-		Map<ChatKey, Long> lastSeqs = new LinkedHashMap<>();
-		List<StoredMessage> inserts = new ArrayList<>();
-		// By identity: two sends of the same text without a client message id are two messages.
-		Map<Request, StoredMessage> fresh = new IdentityHashMap<>();
-		for (Request request : allowed) {
-			RetryKey retry = request.retryKey();
-			if (retry != null && earlier.containsKey(retry)) {
-				continue;
-			}
-			long seq = lastSeqs.merge(request.chat(), locked.get(request.chat()).lastSeq() + 1, (taken, first) -> taken + 1);
-			StoredMessage message = new StoredMessage(0, request.chat(), seq, request.senderId(), request.content(),
-					request.clientMessageId(), now, request.origin());
-			inserts.add(message);
-			fresh.put(request, message);
-			if (retry != null) {
-				earlier.put(retry, message);
-			}
+		Batch batch = plan(allowed, locked, Map.of(), now);
+		Map<Request, StoredMessage> inserted;
+		try {
+			inserted = insert(batch.inserts(), now);
 		}
-		Map<SeqKey, Long> ids = inserts.isEmpty() ? Map.of() : insert(inserts, now);
-		if (!lastSeqs.isEmpty()) {
-			this.chats.advance(lastSeqs, now);
+		catch (DuplicateKeyException retried) {
+			Map<RetryKey, StoredMessage> stored = findRetries(allowed);
+			if (stored.isEmpty()) {
+				throw retried;
+			}
+			batch = plan(allowed, locked, stored, now);
+			inserted = insert(batch.inserts(), now);
+		}
+		if (!batch.lastSeqs().isEmpty()) {
+			this.chats.advance(batch.lastSeqs(), now);
 		}
 
 		List<Outcome> outcomes = new ArrayList<>(requests.size());
@@ -92,17 +90,41 @@ class MessageStore {
 				outcomes.add(Outcome.refused(new ChatAccessDeniedException(request.chat())));
 				continue;
 			}
-			StoredMessage message = fresh.get(request);
 			Participants participants = locked.get(request.chat()).participants();
+			StoredMessage message = inserted.get(request);
 			if (message != null) {
-				outcomes.add(Outcome.stored(withId(message, ids), false, participants));
+				outcomes.add(Outcome.stored(new Sent(message, false, participants)));
 				continue;
 			}
-			StoredMessage original = earlier.get(request.retryKey());
-			outcomes.add(Outcome.stored(stored.containsKey(request.retryKey()) ? original : withId(original, ids), true,
-					participants));
+			Request first = batch.firstWithRetryKey().get(request.retryKey());
+			StoredMessage original = (first != null) ? inserted.get(first) : batch.stored().get(request.retryKey());
+			outcomes.add(Outcome.stored(new Sent(original, true, participants)));
 		}
 		return outcomes;
+	}
+
+	/**
+	 * Which requests to insert with which {@code seq}: every allowed one but retries of
+	 * {@code stored} messages and repeats within the batch.
+	 */
+	private static Batch plan(List<Request> allowed, Map<ChatKey, LockedChat> locked, Map<RetryKey, StoredMessage> stored,
+			Instant now) {
+		Map<ChatKey, Long> lastSeqs = new LinkedHashMap<>();
+		List<Insert> inserts = new ArrayList<>();
+		Map<RetryKey, Request> firstWithRetryKey = new HashMap<>();
+		for (Request request : allowed) {
+			RetryKey retry = request.retryKey();
+			if (retry != null && (stored.containsKey(retry) || firstWithRetryKey.containsKey(retry))) {
+				continue;
+			}
+			long seq = lastSeqs.merge(request.chat(), locked.get(request.chat()).lastSeq() + 1, (taken, first) -> taken + 1);
+			inserts.add(new Insert(request, new StoredMessage(0, request.chat(), seq, request.senderId(),
+					request.content(), request.clientMessageId(), now)));
+			if (retry != null) {
+				firstWithRetryKey.put(retry, request);
+			}
+		}
+		return new Batch(inserts, lastSeqs, firstWithRetryKey, stored);
 	}
 
 	private static boolean mayStore(Map<ChatKey, LockedChat> locked, Request request) {
@@ -133,16 +155,19 @@ class MessageStore {
 		return found;
 	}
 
-	/** One multi-row insert, then the new rows' ids, found by their (chat, seq) ranges. */
-	private Map<SeqKey, Long> insert(List<StoredMessage> messages, Instant now) {
+	/** One multi-row insert; the new rows' ids from it, or read back by their (chat, seq) ranges. */
+	private Map<Request, StoredMessage> insert(List<Insert> inserts, Instant now) {
+		Map<Request, StoredMessage> inserted = new IdentityHashMap<>();
+		if (inserts.isEmpty()) {
+			return inserted;
+		}
 		LocalDateTime createdAt = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
 		StringBuilder sql = new StringBuilder(
-				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, origin) VALUES ");
-		List<Object> params = new ArrayList<>(messages.size() * 8);
-		Map<ChatKey, long[]> ranges = new LinkedHashMap<>();
-		for (int i = 0; i < messages.size(); i++) {
-			StoredMessage message = messages.get(i);
-			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)");
+				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at) VALUES ");
+		List<Object> params = new ArrayList<>(inserts.size() * 7);
+		for (int i = 0; i < inserts.size(); i++) {
+			StoredMessage message = inserts.get(i).message();
+			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)");
 			params.add(message.chat().kind().key());
 			params.add(message.chat().id());
 			params.add(message.seq());
@@ -150,38 +175,58 @@ class MessageStore {
 			params.add(message.content());
 			params.add(new SqlParameterValue(Types.VARBINARY, MessageRows.clientMessageId(message.clientMessageId())));
 			params.add(createdAt);
-			params.add(new SqlParameterValue(Types.VARCHAR, message.origin()));
-			ranges.merge(message.chat(), new long[] { message.seq(), message.seq() },
+		}
+		KeyHolder keys = new GeneratedKeyHolder();
+		int count = this.jdbc.sql(sql.toString()).params(params).update(keys);
+		Assert.state(count == inserts.size(), () -> "inserted " + count + " of " + inserts.size() + " messages");
+		if (this.consecutiveIds && !keys.getKeyList().isEmpty()) {
+			long first = ((Number) keys.getKeyList().get(0).values().iterator().next()).longValue();
+			for (int i = 0; i < inserts.size(); i++) {
+				inserted.put(inserts.get(i).request(), withId(inserts.get(i).message(), first + i));
+			}
+			return inserted;
+		}
+		Map<SeqKey, Long> ids = readIds(inserts);
+		for (Insert insert : inserts) {
+			StoredMessage message = insert.message();
+			inserted.put(insert.request(),
+					withId(message, ids.get(new SeqKey(message.chat(), message.seq()))));
+		}
+		return inserted;
+	}
+
+	private Map<SeqKey, Long> readIds(List<Insert> inserts) {
+		Map<ChatKey, long[]> ranges = new LinkedHashMap<>();
+		for (Insert insert : inserts) {
+			long seq = insert.message().seq();
+			ranges.merge(insert.message().chat(), new long[] { seq, seq },
 					(range, one) -> new long[] { Math.min(range[0], one[0]), Math.max(range[1], one[1]) });
 		}
-		int inserted = this.jdbc.sql(sql.toString()).params(params).update();
-		Assert.state(inserted == messages.size(), () -> "inserted " + inserted + " of " + messages.size() + " messages");
-
 		StringBuilder select = new StringBuilder("SELECT id, chat_kind, chat_id, seq FROM chat_messages WHERE ");
-		List<Object> keys = new ArrayList<>();
+		List<Object> params = new ArrayList<>();
 		ranges.forEach((chat, range) -> {
-			select.append(keys.isEmpty() ? "" : " OR ").append("(chat_kind = ? AND chat_id = ? AND seq BETWEEN ? AND ?)");
-			keys.add(chat.kind().key());
-			keys.add(chat.id());
-			keys.add(range[0]);
-			keys.add(range[1]);
+			select.append(params.isEmpty() ? "" : " OR ").append("(chat_kind = ? AND chat_id = ? AND seq BETWEEN ? AND ?)");
+			params.add(chat.kind().key());
+			params.add(chat.id());
+			params.add(range[0]);
+			params.add(range[1]);
 		});
 		Map<SeqKey, Long> ids = new HashMap<>();
-		this.jdbc.sql(select.toString()).params(keys).query((ResultSet rs) -> {
-			ids.put(new SeqKey(MessageRows.kind(rs.getString("chat_kind")), rs.getLong("chat_id"), rs.getLong("seq")), rs.getLong("id"));
+		this.jdbc.sql(select.toString()).params(params).query((ResultSet rs) -> {
+			ChatKey chat = new ChatKey(MessageRows.kind(rs.getString("chat_kind")), rs.getLong("chat_id"));
+			ids.put(new SeqKey(chat, rs.getLong("seq")), rs.getLong("id"));
 		});
-		Assert.state(ids.size() == messages.size(), () -> "found " + ids.size() + " of " + messages.size() + " new messages");
+		Assert.state(ids.size() == inserts.size(), () -> "found " + ids.size() + " of " + inserts.size() + " new messages");
 		return ids;
 	}
 
-	private static StoredMessage withId(StoredMessage message, Map<SeqKey, Long> ids) {
-		long id = ids.get(new SeqKey(message.chat().kind(), message.chat().id(), message.seq()));
+	private static StoredMessage withId(StoredMessage message, long id) {
 		return new StoredMessage(id, message.chat(), message.seq(), message.senderId(), message.content(),
-				message.clientMessageId(), message.createdAt(), message.origin());
+				message.clientMessageId(), message.createdAt());
 	}
 
-	/** A message to store. {@code origin} is the sending connection's id, {@code null} for REST. */
-	record Request(ChatKey chat, long senderId, String content, String clientMessageId, String origin) {
+	/** A message to store. */
+	record Request(ChatKey chat, long senderId, String content, String clientMessageId) {
 
 		RetryKey retryKey() {
 			return (this.clientMessageId != null) ? new RetryKey(this.chat, this.senderId, this.clientMessageId) : null;
@@ -189,11 +234,11 @@ class MessageStore {
 
 	}
 
-	/** Either the stored message or why it was refused. */
-	record Outcome(Stored stored, ChatAccessDeniedException refusal) {
+	/** Either what was stored or why it was refused. */
+	record Outcome(Sent sent, ChatAccessDeniedException refusal) {
 
-		static Outcome stored(StoredMessage message, boolean duplicate, Participants participants) {
-			return new Outcome(new Stored(message, duplicate, participants), null);
+		static Outcome stored(Sent sent) {
+			return new Outcome(sent, null);
 		}
 
 		static Outcome refused(ChatAccessDeniedException refusal) {
@@ -203,16 +248,20 @@ class MessageStore {
 	}
 
 	/**
-	 * @param duplicate whether this was a retry of a message stored earlier
-	 * @param participants who took part in the chat when it was stored (under its lock)
+	 * @param inserts what to insert, in order; by identity, as two sends of the same text
+	 * without a client message id are two messages
 	 */
-	record Stored(StoredMessage message, boolean duplicate, Participants participants) {
+	private record Batch(List<Insert> inserts, Map<ChatKey, Long> lastSeqs, Map<RetryKey, Request> firstWithRetryKey,
+			Map<RetryKey, StoredMessage> stored) {
+	}
+
+	private record Insert(Request request, StoredMessage message) {
+	}
+
+	private record SeqKey(ChatKey chat, long seq) {
 	}
 
 	private record RetryKey(ChatKey chat, long senderId, String clientMessageId) {
-	}
-
-	private record SeqKey(ChatKind kind, long chatId, long seq) {
 	}
 
 }

@@ -6,10 +6,8 @@ import com.marketplace.chat.chat.ChatKey;
 
 /**
  * A message as committed to MySQL: {@code seq} is its position in its chat (1, 2, 3, ...
- * with no holes) and, within a chat, {@code id} grows with {@code seq}. {@code origin} is
- * the id of the WebSocket connection that sent it ({@code null} for REST): that
- * connection gets an ack instead of the message, however the message reaches its replica.
+ * with no holes) and, within a chat, {@code id} grows with {@code seq}.
  */
 public record StoredMessage(long id, ChatKey chat, long seq, long senderId, String content, String clientMessageId,
-		Instant createdAt, String origin) {
+		Instant createdAt) {
 }

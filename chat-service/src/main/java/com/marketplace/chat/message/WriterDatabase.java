@@ -32,6 +32,8 @@ class WriterDatabase implements DisposableBean {
 
 	private final TransactionTemplate transactions;
 
+	private final boolean consecutiveIds;
+
 	WriterDatabase(DataSource application, MessageProperties properties) {
 		HikariConfig config = new HikariConfig();
 		if (application instanceof HikariDataSource hikari) {
@@ -46,6 +48,10 @@ class WriterDatabase implements DisposableBean {
 		config.setMaximumPoolSize(size);
 		config.setMinimumIdle(size);
 		config.setAutoCommit(false);
+		// Writers lock what they read (SELECT ... FOR UPDATE) and need no snapshot: under
+		// READ COMMITTED an UPDATE that scans a small table neither locks nor waits for rows
+		// outside its WHERE, so two writers with different chats do not deadlock on them.
+		config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
 		if (isMySqlOrMariaDb(config.getJdbcUrl())) {
 			long socketTimeout = properties.commitTimeout().plus(Duration.ofSeconds(1)).toMillis();
 			config.addDataSourceProperty("socketTimeout", Long.toString(socketTimeout));
@@ -55,6 +61,27 @@ class WriterDatabase implements DisposableBean {
 		TransactionTemplate template = new TransactionTemplate(new JdbcTransactionManager(this.pool));
 		template.setTimeout((int) Math.max(1, properties.commitTimeout().toSeconds()));
 		this.transactions = template;
+		this.consecutiveIds = handsOutConsecutiveIds(this.jdbc);
+	}
+
+	/**
+	 * Whether one multi-row {@code INSERT} gets consecutive auto-increment ids: on InnoDB
+	 * with {@code innodb_autoinc_lock_mode} 0 or 1 (MariaDB's default; MySQL 8's is 2) and an
+	 * increment of 1. Then an insert's first id gives all of them.
+	 */
+	private static boolean handsOutConsecutiveIds(JdbcClient jdbc) {
+		try {
+			return jdbc.sql("SELECT @@innodb_autoinc_lock_mode AS lock_mode, @@auto_increment_increment AS increment")
+				.query((rs, row) -> rs.getInt("lock_mode") <= 1 && rs.getInt("increment") == 1)
+				.single();
+		}
+		catch (RuntimeException notMySql) {
+			return false;
+		}
+	}
+
+	boolean consecutiveIds() {
+		return this.consecutiveIds;
 	}
 
 	private static boolean isMySqlOrMariaDb(String url) {

@@ -1,7 +1,9 @@
 package com.marketplace.chat.ws;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.marketplace.chat.chat.ChatAccess;
@@ -10,6 +12,7 @@ import com.marketplace.chat.fanout.ChatRelay;
 import com.marketplace.chat.message.InvalidMessageException;
 import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.message.Messages;
+import com.marketplace.chat.message.Sent;
 import com.marketplace.chat.message.StoredMessage;
 import com.marketplace.chat.security.AuthenticatedUser;
 import com.marketplace.chat.security.ChatUsers;
@@ -18,6 +21,7 @@ import com.marketplace.chat.ws.Frames.BadFrame;
 import com.marketplace.chat.ws.HandshakeGate.Handshake;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +50,6 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private static final String STATE = "chat.state";
 
-	/** Most messages a resume sends from the chat's lane; a longer one streams outside it. */
-	static final int REPLAY_IN_LANE = 8;
-
 	/** Messages a streamed replay reads from MySQL at a time. */
 	static final int REPLAY_PAGE = 50;
 
@@ -72,6 +73,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private final Counter received;
 
+	private final Timer outboxWait;
+
 	ChatSocketHandler(Messages messages, MessageHistory history, ChatRelay relay, LocalConnections connections,
 			ChatUsers users, ChatAccess access, WsProperties properties, JsonMapper json, MeterRegistry meters) {
 		this.access = access;
@@ -80,6 +83,11 @@ class ChatSocketHandler extends TextWebSocketHandler {
 			.register(meters);
 		this.received = Counter.builder("chat.messages.received")
 			.description("Messages stored from this replica's WebSocket connections")
+			.register(meters);
+		this.outboxWait = Timer.builder("chat.ws.outbox.wait")
+			.description("Time a frame waits in a connection's outbox before it is written")
+			.publishPercentileHistogram()
+			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(meters);
 		this.messages = messages;
 		this.history = history;
@@ -94,7 +102,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	public void afterConnectionEstablished(WebSocketSession session) {
 		Handshake handshake = (Handshake) session.getAttributes().get(HandshakeGate.CONNECTION);
 		Connection connection = new Connection(session, handshake.chat(), handshake.user().user().id(),
-				handshake.user().expiresAt());
+				handshake.user().expiresAt(), this.connections.deliveredCounter());
 		Session container = ((NativeWebSocketSession) session).getNativeSession(Session.class);
 		container.getAsyncRemote().setSendTimeout(this.properties.sendTimeLimit().toMillis());
 		connection.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(),
@@ -102,7 +110,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 					log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
 					this.slowReaders.increment();
 					connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
-				}));
+				}, this.outboxWait));
 		connection.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
 		session.getAttributes().put(STATE, connection);
 		this.connections.opened(connection);
@@ -111,15 +119,13 @@ class ChatSocketHandler extends TextWebSocketHandler {
 					? this.history.replayStart(connection.chat, handshake.afterId(), this.properties.resumeLimit())
 					: handshake.seqAtHandshake();
 			this.relay.join(connection.chat, (delivered) -> {
-				connection.lastSeq = start;
-				if (delivered - start > REPLAY_IN_LANE) {
-					// Too much to send from the lane: the replay streams in pages, and live
-					// deliveries skip the connection until it has caught up.
-					connection.replaying(true);
+				connection.feed.startAfter(start);
+				if (delivered > start) {
+					// Read outside the relay's hold on the chat, which a read would stall: the
+					// replay streams, and live deliveries leave the connection to it until it
+					// has caught up.
+					connection.feed.replaying(true);
 					Thread.ofVirtual().name("replay-" + connection.id).start(() -> replay(connection));
-				}
-				else {
-					replayUpTo(connection, delivered);
 				}
 				this.connections.joined(connection);
 			});
@@ -139,9 +145,9 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	/**
 	 * Streams a long resume from MySQL a page at a time, never putting more than a quarter
 	 * of the send buffer in the connection's outbox, so a reader that keeps up is never
-	 * closed for being slow and the chat's lane never waits for it. Once it has sent
-	 * everything the lane has delivered, it goes live from inside the lane, where no
-	 * delivery can come between; if more arrived meanwhile, it reads that first.
+	 * closed for being slow and the chat's deliveries never wait for it. Once it has sent
+	 * everything the relay has delivered, it goes live while the relay holds the chat, so
+	 * no delivery can come between; if more arrived meanwhile, it reads that first.
 	 */
 	private void replay(Connection connection) {
 		try {
@@ -150,21 +156,22 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				if (delivered < 0) {
 					return;
 				}
-				if (connection.lastSeq >= delivered) {
+				long from = connection.feed.lastSeq();
+				if (from >= delivered) {
 					AtomicBoolean live = new AtomicBoolean();
-					this.relay.inLane(connection.chat, (now) -> {
-						if (connection.lastSeq >= now) {
-							connection.replaying(false);
+					this.relay.whileHolding(connection.chat, (now) -> {
+						if (connection.feed.lastSeq() >= now) {
+							connection.feed.replaying(false);
 							live.set(true);
 						}
-					}).get();
+					});
 					if (live.get()) {
 						return;
 					}
 					continue;
 				}
-				for (StoredMessage message : this.history.bySeq(connection.chat, connection.lastSeq,
-						Math.min(delivered, connection.lastSeq + REPLAY_PAGE))) {
+				for (StoredMessage message : this.history.bySeq(connection.chat, from,
+						Math.min(delivered, from + REPLAY_PAGE))) {
 					if (!awaitRoom(connection)) {
 						return;
 					}
@@ -175,7 +182,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (ExecutionException | RuntimeException ex) {
+		catch (RuntimeException ex) {
 			log.warn("Replay to {} of {} failed: {}", connection.id, connection.chat, ex.toString());
 			connection.close(CloseStatus.SERVER_ERROR);
 		}
@@ -199,18 +206,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		return !connection.isClosing();
 	}
 
-	private void replayUpTo(Connection connection, long delivered) {
-		for (StoredMessage message : this.history.bySeq(connection.chat, connection.lastSeq, delivered)) {
-			replayOne(connection, message);
-		}
-		connection.lastSeq = Math.max(connection.lastSeq, delivered);
-	}
-
 	private void replayOne(Connection connection, StoredMessage message) {
-		connection.lastSeq = message.seq();
-		if (!connection.id.equals(message.origin()) && !connection.sent(message.id())) {
-			connection.send(encode(Frames.MessageOut.of(message)));
-		}
+		connection.feed.replayed(new Feed.Outgoing(message.seq(), message.senderId(), this.connections.encodeOnce(message)));
 	}
 
 	@Override
@@ -247,24 +244,48 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		}
 	}
 
+	/**
+	 * Hands the message to the writers and returns: the outcome arrives on the writer's
+	 * thread right after the commit, where the connection learns its message's {@code seq}
+	 * (so that no copy of it is echoed back) and gets its ack, before the bus hears of it.
+	 */
 	private void send(Connection connection, Frames.Send send) {
+		CompletableFuture<Sent> stored;
+		connection.feed.sendStarted();
 		try {
-			Messages.Sent sent = this.messages.send(connection.chat, connection.userId, send.content(),
-					send.clientMessageId(), connection.id);
-			connection.rememberSent(sent.message().id());
-			this.received.increment();
-			connection.send(encode(Frames.AckOut.of(sent.message())));
+			stored = this.messages.submit(connection.chat, connection.userId, send.content(), send.clientMessageId());
 		}
 		catch (InvalidMessageException ex) {
+			connection.feed.sendSettled(-1);
 			error(connection, ex.code(), ex.getMessage());
+			return;
 		}
-		catch (ChatAccessDeniedException ex) {
-			error(connection, "forbidden", "You are no longer a participant of this chat.");
+		catch (RuntimeException ex) {
+			connection.feed.sendSettled(-1);
+			throw ex;
 		}
-		catch (DataAccessException | TransactionException ex) {
-			log.warn("Storing a message of {} failed: {}", connection.chat, ex.toString());
-			error(connection, "unavailable", "The message could not be stored; it was not sent. Try again.");
-		}
+		stored.whenComplete((sent, failure) -> {
+			connection.feed.sendSettled((sent != null) ? sent.message().seq() : -1);
+			if (sent != null) {
+				this.received.increment();
+				connection.send(encode(Frames.AckOut.of(sent.message())));
+				return;
+			}
+			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
+					? wrapped.getCause() : failure;
+			if (cause instanceof ChatAccessDeniedException) {
+				error(connection, "forbidden", "You are no longer a participant of this chat.");
+			}
+			else {
+				if (cause instanceof DataAccessException || cause instanceof TransactionException) {
+					log.warn("Storing a message of {} failed: {}", connection.chat, cause.toString());
+				}
+				else {
+					log.error("Storing a message of {} failed", connection.chat, cause);
+				}
+				error(connection, "unavailable", "The message could not be stored; it was not sent. Try again.");
+			}
+		});
 	}
 
 	private void refresh(Connection connection, Frames.Auth auth) {

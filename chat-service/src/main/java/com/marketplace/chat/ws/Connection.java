@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.marketplace.chat.chat.ChatKey;
+import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +17,6 @@ import org.springframework.web.socket.WebSocketSession;
 final class Connection {
 
 	private static final Logger log = LoggerFactory.getLogger(Connection.class);
-
-	private static final int REMEMBERED_SENDS = 64;
 
 	final String id = UUID.randomUUID().toString();
 
@@ -31,18 +30,8 @@ final class Connection {
 
 	volatile long lastPongNanos = System.nanoTime();
 
-	/**
-	 * Highest {@code seq} this connection has been given or has sent; only the chat's lane
-	 * touches it, or the replay while {@link #isReplaying()}.
-	 */
-	long lastSeq = -1;
-
-	/** While a long resume replays in pages outside the chat's lane, live deliveries skip this connection. */
-	private volatile boolean replaying;
-
-	private final long[] recentSends = new long[REMEMBERED_SENDS];
-
-	private int recentSendsNext;
+	/** What the connection is given of its chat. */
+	final Feed feed;
 
 	private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -54,11 +43,16 @@ final class Connection {
 
 	private boolean oversized;
 
-	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt) {
+	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered) {
 		this.session = session;
 		this.chat = chat;
 		this.userId = userId;
 		this.expiresAt = expiresAt;
+		this.feed = new Feed(userId, (message) -> {
+			if (send(message.frame().get())) {
+				delivered.increment();
+			}
+		});
 	}
 
 	void attach(Outbox outbox) {
@@ -117,14 +111,6 @@ final class Connection {
 		return this.joined;
 	}
 
-	boolean isReplaying() {
-		return this.replaying;
-	}
-
-	void replaying(boolean replaying) {
-		this.replaying = replaying;
-	}
-
 	/** Characters queued to be sent, for a replay that waits for the reader to keep up. */
 	long queuedChars() {
 		return this.outbox.queuedChars();
@@ -136,21 +122,6 @@ final class Connection {
 
 	boolean send(String frame) {
 		return this.outbox.offer(frame);
-	}
-
-	/** Remembers a message this connection sent, so a copy read back from the database is not echoed to it. */
-	synchronized void rememberSent(long messageId) {
-		this.recentSends[this.recentSendsNext] = messageId;
-		this.recentSendsNext = (this.recentSendsNext + 1) % REMEMBERED_SENDS;
-	}
-
-	synchronized boolean sent(long messageId) {
-		for (long id : this.recentSends) {
-			if (id == messageId) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/** Closes once, on a virtual thread: a close frame to a stuck reader may take a while. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.Participants;
@@ -109,32 +110,41 @@ class LocalConnections implements Delivery {
 	}
 
 	@Override
-	public void deliverLocally(StoredMessage message, String origin, Participants participants) {
+	public void deliverLocally(StoredMessage message, Participants participants) {
 		Set<Connection> members = this.byChat.get(message.chat());
 		if (members == null) {
 			return;
 		}
 		this.fanoutLatency.record(Duration.between(message.createdAt(), Instant.now()));
-		String frame = null;
+		Feed.Outgoing outgoing = new Feed.Outgoing(message.seq(), message.senderId(), encodeOnce(message));
 		for (Connection connection : members) {
 			if (!participants.includes(connection.userId)) {
 				drop(members, connection);
 				continue;
 			}
-			if (connection.isReplaying() || message.seq() <= connection.lastSeq) {
-				continue;
-			}
-			connection.lastSeq = message.seq();
-			if (connection.id.equals(origin) || connection.sent(message.id())) {
-				continue;
-			}
-			if (frame == null) {
-				frame = this.json.writeValueAsString(Frames.MessageOut.of(message));
-			}
-			if (connection.send(frame)) {
-				this.delivered.increment();
-			}
+			connection.feed.live(outgoing);
 		}
+	}
+
+	/** The message's frame, encoded the first time a connection needs it and shared by all. */
+	Supplier<String> encodeOnce(StoredMessage message) {
+		return new Supplier<>() {
+
+			private String frame;
+
+			@Override
+			public synchronized String get() {
+				if (this.frame == null) {
+					this.frame = LocalConnections.this.json.writeValueAsString(Frames.MessageOut.of(message));
+				}
+				return this.frame;
+			}
+
+		};
+	}
+
+	Counter deliveredCounter() {
+		return this.delivered;
 	}
 
 	@Override

@@ -2,10 +2,12 @@ package com.marketplace.chat.ws;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.Timer;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 
@@ -24,7 +26,9 @@ final class Outbox {
 
 	private final Consumer<String> onOverflow;
 
-	private final Queue<String> queue = new ConcurrentLinkedQueue<>();
+	private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
+
+	private final Timer waited;
 
 	private final AtomicLong queuedChars = new AtomicLong();
 
@@ -32,8 +36,10 @@ final class Outbox {
 
 	private final AtomicBoolean failed = new AtomicBoolean();
 
-	Outbox(RemoteEndpoint.Async remote, long limitBytes, Consumer<String> onOverflow) {
+	/** @param waited records how long each frame waited before it was handed to the container */
+	Outbox(RemoteEndpoint.Async remote, long limitBytes, Consumer<String> onOverflow, Timer waited) {
 		this.remote = remote;
+		this.waited = waited;
 		this.limitChars = Math.max(1, limitBytes / 2);
 		this.onOverflow = onOverflow;
 	}
@@ -47,7 +53,7 @@ final class Outbox {
 			fail("send buffer full");
 			return false;
 		}
-		this.queue.add(frame);
+		this.queue.add(new Queued(frame, System.nanoTime()));
 		pump();
 		return true;
 	}
@@ -62,12 +68,14 @@ final class Outbox {
 
 	private void pump() {
 		while (!this.failed.get() && !this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
-			String next = this.queue.poll();
-			if (next == null) {
+			Queued queued = this.queue.poll();
+			if (queued == null) {
 				this.writing.set(false);
 				continue;
 			}
+			String next = queued.frame();
 			this.queuedChars.addAndGet(-next.length());
+			this.waited.record(System.nanoTime() - queued.atNanos(), TimeUnit.NANOSECONDS);
 			// Exactly one of this thread and the completion handler goes on pumping: the one
 			// that finds the other already done. The handler may run inline, inside sendText.
 			AtomicBoolean handoff = new AtomicBoolean();
@@ -99,6 +107,9 @@ final class Outbox {
 			this.queue.clear();
 			this.onOverflow.accept(reason);
 		}
+	}
+
+	private record Queued(String frame, long atNanos) {
 	}
 
 }

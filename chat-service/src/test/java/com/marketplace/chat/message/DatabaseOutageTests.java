@@ -44,7 +44,7 @@ class DatabaseOutageTests {
 			Chat chat = Chats.serviceChat(cluster.a);
 			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
 			Messages messages = cutOff.bean(Messages.class);
-			messages.send(key, chat.client().id(), "warm", null, null);
+			messages.send(key, chat.client().id(), "warm", null);
 			proxy.cut();
 			int senders = 200;
 			List<Long> waited = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -55,7 +55,7 @@ class DatabaseOutageTests {
 					pool.submit(() -> {
 						long started = System.nanoTime();
 						try {
-							messages.send(key, chat.client().id(), "during " + n, null, null);
+							messages.send(key, chat.client().id(), "during " + n, null);
 							stored.incrementAndGet();
 						}
 						catch (org.springframework.dao.DataAccessException
@@ -82,6 +82,9 @@ class DatabaseOutageTests {
 		DataSource reads = replica.bean(DataSource.class);
 		List<java.sql.Connection> held = new ArrayList<>();
 		try (WsClient client = WsClient.connect(chat.wsUrl(replica, chat.client()))) {
+			// Frames are read once the connection has joined its chat, which reads the database.
+			client.send("{\"type\":\"ping\"}");
+			expectType(client.next(), "pong");
 			int size = ((com.zaxxer.hikari.HikariDataSource) reads).getMaximumPoolSize();
 			for (int i = 0; i < size; i++) {
 				held.add(reads.getConnection());

@@ -47,13 +47,13 @@ class GroupCommitTests {
 					long sender = (i % 2 == 0) ? chat.client().id() : chat.other().id();
 					int n = i;
 					sends.add(senders.submit(() -> {
-						Messages.Sent sent = messages.send(key, sender, "m" + n, null, null);
+						Sent sent = messages.send(key, sender, "m" + n, null);
 						seqsByChat.computeIfAbsent(chat.id(), (id) -> new java.util.concurrent.CopyOnWriteArrayList<>())
 							.add(sent.message().seq());
 					}));
 					sends.add(senders.submit(() -> {
 						try {
-							messages.send(key, Cluster.newUserId(), "intruder", null, null);
+							messages.send(key, Cluster.newUserId(), "intruder", null);
 						}
 						catch (ChatAccessDeniedException expected) {
 							refused.incrementAndGet();

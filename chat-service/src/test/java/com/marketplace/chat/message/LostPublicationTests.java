@@ -44,9 +44,9 @@ class LostPublicationTests {
 			TransactionTemplate transactions = cluster.a.bean(WriterDatabase.class).transactions();
 			StoredMessage unpublished = transactions
 				.execute((status) -> cluster.a.bean(MessageStore.class)
-					.storeAll(List.of(new Request(key, chat.client().id(), "never published", "lost-1", null))))
+					.storeAll(List.of(new Request(key, chat.client().id(), "never published", "lost-1"))))
 				.get(0)
-				.stored()
+				.sent()
 				.message();
 
 			JsonNode received = expectType(master.next(Duration.ofSeconds(5)), "message");

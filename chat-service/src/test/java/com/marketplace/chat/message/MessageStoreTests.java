@@ -36,47 +36,65 @@ class MessageStoreTests {
 		ChatKey serviceKey = new ChatKey(ChatKind.SERVICE, service.id());
 		ChatKey supportKey = new ChatKey(ChatKind.SUPPORT, support.id());
 		long client = service.client().id();
-		Outcome earlier = storeAll(List.of(new Request(serviceKey, client, "first", "c-1", null))).get(0);
-		assertThat(earlier.stored().message().seq()).isEqualTo(1);
+		Outcome earlier = storeAll(List.of(new Request(serviceKey, client, "first", "c-1"))).get(0);
+		assertThat(earlier.sent().message().seq()).isEqualTo(1);
 
 		List<Outcome> outcomes = storeAll(List.of(
-				new Request(supportKey, support.other().id(), "agent here", "s-1", "conn-a"), // 0
-				new Request(serviceKey, client, "first again", "c-1", null), // 1: retry of an earlier message
-				new Request(serviceKey, client, "same text", null, "conn-b"), // 2
-				new Request(serviceKey, service.other().id(), "from the master", "m-1", null), // 3
-				new Request(serviceKey, Cluster.newUserId(), "intruder", "x-1", null), // 4: not a participant
-				new Request(serviceKey, client, "same text", null, "conn-b"), // 5: same text, no id: a new message
-				new Request(serviceKey, service.other().id(), "retried at once", "m-1", null), // 6: retry within the batch
-				new Request(new ChatKey(ChatKind.SERVICE, Long.MAX_VALUE), client, "nowhere", null, null), // 7: no such chat
-				new Request(supportKey, support.client().id(), "client here", "s-1", null))); // 8: another sender's s-1
+				new Request(supportKey, support.other().id(), "agent here", "s-1"), // 0
+				new Request(serviceKey, client, "first again", "c-1"), // 1: retry of an earlier message
+				new Request(serviceKey, client, "same text", null), // 2
+				new Request(serviceKey, service.other().id(), "from the master", "m-1"), // 3
+				new Request(serviceKey, Cluster.newUserId(), "intruder", "x-1"), // 4: not a participant
+				new Request(serviceKey, client, "same text", null), // 5: same text, no id: a new message
+				new Request(serviceKey, service.other().id(), "retried at once", "m-1"), // 6: retry within the batch
+				new Request(new ChatKey(ChatKind.SERVICE, Long.MAX_VALUE), client, "nowhere", null), // 7: no such chat
+				new Request(supportKey, support.client().id(), "client here", "s-1"))); // 8: another sender's s-1
 
 		assertThat(outcomes.get(4).refusal()).isInstanceOf(ChatAccessDeniedException.class);
 		assertThat(outcomes.get(7).refusal()).isInstanceOf(ChatAccessDeniedException.class);
-		assertThat(outcomes.get(1).stored().duplicate()).isTrue();
-		assertThat(outcomes.get(1).stored().message()).isEqualTo(earlier.stored().message());
-		assertThat(outcomes.get(6).stored().duplicate()).isTrue();
-		assertThat(outcomes.get(6).stored().message()).isEqualTo(outcomes.get(3).stored().message());
+		assertThat(outcomes.get(1).sent().duplicate()).isTrue();
+		assertThat(outcomes.get(1).sent().message()).isEqualTo(earlier.sent().message());
+		assertThat(outcomes.get(6).sent().duplicate()).isTrue();
+		assertThat(outcomes.get(6).sent().message()).isEqualTo(outcomes.get(3).sent().message());
 
 		List<StoredMessage> serviceNew = List.of(outcomes.get(2), outcomes.get(3), outcomes.get(5))
 			.stream()
-			.peek((outcome) -> assertThat(outcome.stored().duplicate()).isFalse())
-			.map((outcome) -> outcome.stored().message())
+			.peek((outcome) -> assertThat(outcome.sent().duplicate()).isFalse())
+			.map((outcome) -> outcome.sent().message())
 			.toList();
 		assertThat(serviceNew).extracting(StoredMessage::seq).containsExactly(2L, 3L, 4L);
 		assertThat(serviceNew).extracting(StoredMessage::content).containsExactly("same text", "from the master", "same text");
 		assertThat(serviceNew.get(0).id()).isLessThan(serviceNew.get(1).id());
 		assertThat(serviceNew.get(1).id()).isLessThan(serviceNew.get(2).id());
-		assertThat(outcomes.get(0).stored().message().seq()).isEqualTo(1);
-		assertThat(outcomes.get(8).stored().message().seq()).isEqualTo(2);
-		assertThat(outcomes.get(0).stored().message().origin()).isEqualTo("conn-a");
+		assertThat(outcomes.get(0).sent().message().seq()).isEqualTo(1);
+		assertThat(outcomes.get(8).sent().message().seq()).isEqualTo(2);
 
-		// What the batch answered is exactly what history (read through JPA) finds, to the microsecond.
+		// What the batch answered is exactly what history finds, to the microsecond.
 		MessageHistory history = this.replica.bean(MessageHistory.class);
-		assertThat(history.bySeq(serviceKey, 0, 10)).containsExactly(earlier.stored().message(), serviceNew.get(0),
+		assertThat(history.bySeq(serviceKey, 0, 10)).containsExactly(earlier.sent().message(), serviceNew.get(0),
 				serviceNew.get(1), serviceNew.get(2));
-		assertThat(history.bySeq(supportKey, 0, 10)).containsExactly(outcomes.get(0).stored().message(),
-				outcomes.get(8).stored().message());
+		assertThat(history.bySeq(supportKey, 0, 10)).containsExactly(outcomes.get(0).sent().message(),
+				outcomes.get(8).sent().message());
 		assertThat(this.replica.bean(com.marketplace.chat.chat.ChatAccess.class).lastSeq(serviceKey)).isEqualTo(4);
+		assertThat(outcomes.get(0).sent().participants().includes(support.other().id())).isTrue();
+	}
+
+	@Test
+	void aRetryOfAStoredMessageInABatchOfNewOnesFindsTheOriginalAndStoresTheRest() {
+		Chat service = Chats.serviceChat(this.replica);
+		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
+		long client = service.client().id();
+		StoredMessage original = storeAll(List.of(new Request(key, client, "original", "dup-1"))).get(0).sent().message();
+		// The insert of the batch hits the unique key of dup-1; the store then reads the
+		// original and inserts the others again, in the same transaction.
+		List<Outcome> outcomes = storeAll(List.of(new Request(key, client, "new one", "new-1"),
+				new Request(key, client, "original again", "dup-1"), new Request(key, client, "new two", null)));
+		assertThat(outcomes.get(1).sent().duplicate()).isTrue();
+		assertThat(outcomes.get(1).sent().message()).isEqualTo(original);
+		assertThat(outcomes.get(0).sent().message().seq()).isEqualTo(2);
+		assertThat(outcomes.get(2).sent().message().seq()).isEqualTo(3);
+		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).extracting(StoredMessage::content)
+			.containsExactly("original", "new one", "new two");
 	}
 
 	@Test
@@ -84,9 +102,9 @@ class MessageStoreTests {
 		Chat service = Chats.serviceChat(this.replica);
 		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
 		this.transactions.executeWithoutResult((status) -> {
-			assertThat(this.store.storeAll(List.of(new Request(key, service.client().id(), "rolled back", null, null))))
+			assertThat(this.store.storeAll(List.of(new Request(key, service.client().id(), "rolled back", null))))
 				.singleElement()
-				.satisfies((outcome) -> assertThat(outcome.stored().message().seq()).isEqualTo(1));
+				.satisfies((outcome) -> assertThat(outcome.sent().message().seq()).isEqualTo(1));
 			status.setRollbackOnly();
 		});
 		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).isEmpty();

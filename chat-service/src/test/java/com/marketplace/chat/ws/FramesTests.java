@@ -19,7 +19,7 @@ class FramesTests {
 	private final JsonMapper json = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
 	private final StoredMessage message = new StoredMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "Привет",
-			"c-9", Instant.parse("2024-01-01T12:00:00.123456Z"), "connection-1");
+			"c-9", Instant.parse("2024-01-01T12:00:00.123456Z"));
 
 	@Test
 	void writesMessageFramesInTheSeedsShapePlusSeq() {
@@ -32,7 +32,7 @@ class FramesTests {
 		assertThat(this.json.writeValueAsString(Frames.AckOut.of(this.message))).isEqualTo(
 				"{\"type\":\"ack\",\"id\":7,\"seq\":2,\"client_message_id\":\"c-9\",\"chat_id\":3,\"created_at\":\"2024-01-01T12:00:00\"}");
 		StoredMessage anonymous = new StoredMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "x", null,
-				Instant.parse("2024-01-01T12:00:00Z"), null);
+				Instant.parse("2024-01-01T12:00:00Z"));
 		assertThat(this.json.writeValueAsString(Frames.AckOut.of(anonymous))).doesNotContain("client_message_id");
 	}
 

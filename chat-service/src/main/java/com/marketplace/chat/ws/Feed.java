@@ -1,0 +1,133 @@
+package com.marketplace.chat.ws;
+
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+
+/**
+ * What one connection is given of its chat: each message once, in {@code seq} order, and
+ * never the messages it sent itself, however they reach this replica (the bus, a gap
+ * read, a resume). The connection alone knows what it sent: the writer tells it each of
+ * its messages' {@code seq} right after the commit and before the bus hears of it. A
+ * message from the same user that comes while one of the connection's own sends is
+ * still unsettled might be that send, so it waits until the send settles, and whatever
+ * comes after it waits behind it, to keep the order.
+ * <p>
+ * Thread-safe: the relay, the replay and the message writer call it.
+ */
+final class Feed {
+
+	/** A message on its way to the connection; its frame is encoded once for every connection of the replica. */
+	record Outgoing(long seq, long senderId, Supplier<String> frame) {
+	}
+
+	/** Where frames go. Must not block. */
+	interface Sink {
+
+		void send(Outgoing message);
+
+	}
+
+	private final long userId;
+
+	private final Sink sink;
+
+	private long lastSeq = -1;
+
+	private int unsettledSends;
+
+	private boolean replaying;
+
+	private final ArrayDeque<Long> ownSeqs = new ArrayDeque<>();
+
+	private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
+
+	Feed(long userId, Sink sink) {
+		this.userId = userId;
+		this.sink = sink;
+	}
+
+	/** The connection has (or never needs) everything up to {@code seq}. */
+	synchronized void startAfter(long seq) {
+		this.lastSeq = Math.max(this.lastSeq, seq);
+	}
+
+	synchronized long lastSeq() {
+		return this.lastSeq;
+	}
+
+	/** While a resume streams from MySQL, live messages are left to it. */
+	synchronized void replaying(boolean replaying) {
+		this.replaying = replaying;
+	}
+
+	synchronized boolean isReplaying() {
+		return this.replaying;
+	}
+
+	/** A message from the relay, in {@code seq} order. */
+	synchronized void live(Outgoing message) {
+		if (!this.replaying) {
+			offer(message);
+		}
+	}
+
+	/** A message read back for a resume, in {@code seq} order. */
+	synchronized void replayed(Outgoing message) {
+		offer(message);
+	}
+
+	/** One of the connection's sends went to the writer. */
+	synchronized void sendStarted() {
+		this.unsettledSends++;
+	}
+
+	/**
+	 * One of the connection's sends settled.
+	 * @param seq the stored message's {@code seq}, or -1 when it was not stored
+	 */
+	synchronized void sendSettled(long seq) {
+		this.unsettledSends--;
+		if (seq > this.lastSeq) {
+			this.ownSeqs.add(seq);
+		}
+		while (!this.waiting.isEmpty() && !mightBeOwn(this.waiting.peek())) {
+			pass(this.waiting.poll());
+		}
+	}
+
+	/** Messages held back while a send settles. */
+	synchronized int waitingCount() {
+		return this.waiting.size();
+	}
+
+	private void offer(Outgoing message) {
+		if (message.seq() <= this.lastSeq) {
+			return;
+		}
+		if (!this.waiting.isEmpty() || mightBeOwn(message)) {
+			this.waiting.add(message);
+			return;
+		}
+		pass(message);
+	}
+
+	private boolean mightBeOwn(Outgoing message) {
+		return this.unsettledSends > 0 && message.senderId() == this.userId;
+	}
+
+	private void pass(Outgoing message) {
+		if (message.seq() <= this.lastSeq) {
+			return;
+		}
+		this.lastSeq = message.seq();
+		if (!this.ownSeqs.isEmpty()) {
+			boolean own = this.ownSeqs.remove(message.seq());
+			this.ownSeqs.removeIf((seq) -> seq < message.seq());
+			if (own) {
+				return;
+			}
+		}
+		this.sink.send(message);
+	}
+
+}
