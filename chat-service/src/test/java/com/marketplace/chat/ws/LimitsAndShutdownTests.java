@@ -208,6 +208,12 @@ class LimitsAndShutdownTests {
 		Rest.Response limitedCreate = Rest.post(limited, "/api/support-chats", client.token(), Map.of());
 		assertThat(limitedCreate.status()).isEqualTo(429);
 		assertThat(limitedCreate.headers().firstValue("Retry-After")).isPresent();
+
+		Chats.Party backend = Chats.Party.newUser("admin");
+		for (int i = 0; i < 5; i++) {
+			assertThat(Rest.post(limited, "/api/support-chats", backend.token(), Map.of("client_id", Cluster.newUserId()))
+				.status()).as("the marketplace backend's admin token is not limited").isEqualTo(201);
+		}
 	}
 
 	@Test
