@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Memory per idle connection on one replica: heap (after a full GC, from
  * {@code /actuator/prometheus}) and resident set size (from {@code /proc/<pid>/status})
  * before and after opening {@code idleConnections} sockets, two per chat (client and
- * master), all on the first replica.
+ * master), all on the first replica. The sockets open as browsers' do, offering
+ * {@code permessage-deflate}, so whatever that costs where it is agreed is counted.
  */
 final class IdleWorkload {
 
@@ -36,22 +37,11 @@ final class IdleWorkload {
 		Sample before = settle(replica);
 		System.out.printf("  before: heap %.1f MiB, RSS %.1f MiB, %d connections%n", before.heap / 1048576d,
 				before.rss / 1048576d, before.connections);
-		List<WsConnection> connections = new ArrayList<>();
-		int[] replicaOf = new int[total];
-		String[] token = new String[total];
-		String[] path = new String[total];
-		WsConnection.Handler ignore = (connection, text) -> {
-		};
-		for (int g = 0; g < total; g++) {
-			int c = g / 2;
-			token[g] = tokens[2 * c + g % 2];
-			path[g] = "/ws/service-chats/" + chatIds[c];
-			connections.add(new WsConnection(g, chatIds[c], ignore));
-		}
-		long opening = System.nanoTime();
-		this.bench.net.open(connections, new Net.Plan(replicaOf, token, path));
-		double openSeconds = (System.nanoTime() - opening) / 1e9;
-		System.out.printf("  opened %d connections in %.1f s%n", total, openSeconds);
+		List<BrowserLikeSocket> connections = openBrowserLike(replica, total, tokens, chatIds);
+		long compressed = connections.stream().filter((connection) -> connection.compressed).count();
+		System.out.printf("  opened %d connections offering %s (%d agreed to compression)%n", total,
+				BrowserLikeSocket.OFFER, compressed);
+		double openSeconds = this.openSeconds;
 		Usage usage = Usage.start(this.bench.cluster.replicas());
 		Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(5, (long) Math.min(this.bench.options.duration, 15))));
 		Map<String, Object> idleCpu = usage.stop();
@@ -59,8 +49,9 @@ final class IdleWorkload {
 		System.out.printf("  after: heap %.1f MiB, RSS %.1f MiB, %d connections%n", after.heap / 1048576d,
 				after.rss / 1048576d, after.connections);
 		classHistogram(replica);
-		long open = connections.stream().filter((connection) -> !connection.closed).count();
-		Net.closeAll(connections);
+		long open = after.connections - before.connections;
+		connections.forEach(BrowserLikeSocket::close);
+		Thread.sleep(2000);
 
 		long added = after.connections - before.connections;
 		Map<String, Object> result = new LinkedHashMap<>();
@@ -68,6 +59,8 @@ final class IdleWorkload {
 		result.put("chats", chats);
 		result.put("replica", replica.index() + 1);
 		result.put("open_at_end", open);
+		result.put("client_offers", BrowserLikeSocket.OFFER);
+		result.put("compression_agreed", compressed);
 		result.put("gauge_before", before.connections);
 		result.put("gauge_after", after.connections);
 		result.put("open_s", Usage.round(openSeconds));
@@ -81,6 +74,56 @@ final class IdleWorkload {
 		result.put("gc_settle", after.gcNote);
 		result.put("cpu", idleCpu);
 		return result;
+	}
+
+	private double openSeconds;
+
+	/**
+	 * Opens the sockets as browsers do, offering compression: {@code connectParallelism}
+	 * handshakes at a time, each retried twice. Fails if any cannot be opened.
+	 */
+	private List<BrowserLikeSocket> openBrowserLike(Cluster.Replica replica, int total, String[] tokens, long[] chatIds)
+			throws Exception {
+		long opening = System.nanoTime();
+		java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(this.bench.options.connectParallelism);
+		BrowserLikeSocket[] opened = new BrowserLikeSocket[total];
+		List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+		try (java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int g = 0; g < total; g++) {
+				int i = g;
+				permits.acquire();
+				threads.submit(() -> {
+					try {
+						for (int attempt = 1;; attempt++) {
+							try {
+								opened[i] = BrowserLikeSocket.open("127.0.0.1", replica.port(),
+										"/ws/service-chats/" + chatIds[i / 2], tokens[2 * (i / 2) + i % 2]);
+								return;
+							}
+							catch (java.io.IOException ex) {
+								if (attempt == 3) {
+									failures.add(ex.toString());
+									return;
+								}
+								Thread.sleep(500);
+							}
+						}
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+					finally {
+						permits.release();
+					}
+				});
+			}
+		}
+		this.openSeconds = (System.nanoTime() - opening) / 1e9;
+		if (!failures.isEmpty()) {
+			throw new IllegalStateException(failures.size() + " of " + total + " handshakes failed, e.g. "
+					+ failures.subList(0, Math.min(3, failures.size())));
+		}
+		return List.of(opened);
 	}
 
 	/** The replica's biggest heap classes with the connections open: idle-class-histogram.txt. */
