@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.chat.Participants;
@@ -243,8 +244,10 @@ class RedisFanout implements Fanout, DisposableBean {
 
 	/**
 	 * The wire form of a notice: {@code type} {@code message} with the stored message and
-	 * the chat's participants, or {@code removed} with the user.
+	 * the chat's participants, or {@code removed} with the user. A JSON array, fields in
+	 * this order: smaller than an object and quicker to read on every replica.
 	 */
+	@JsonFormat(shape = JsonFormat.Shape.ARRAY)
 	record Publication(String type, Long id, String chatKind, Long chatId, Long seq, Long senderId, String content,
 			String clientMessageId, Instant createdAt, Long clientId, Long otherId, Long userId) {
 
