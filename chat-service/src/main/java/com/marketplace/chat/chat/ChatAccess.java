@@ -75,7 +75,16 @@ public class ChatAccess {
 	/** The chat's participants now; empty when it does not exist. */
 	@Transactional(readOnly = true)
 	public Optional<Participants> participants(ChatKey key) {
-		return Optional.ofNullable(states(key.kind(), List.of(key.id())).get(key.id())).map(ChatState::participants);
+		return state(key).map(ChatState::participants);
+	}
+
+	/**
+	 * The chat's counter and participants in one query, without a transaction of its own:
+	 * what a handshake and a replica's first interest in a chat need; empty when it does not
+	 * exist.
+	 */
+	public Optional<ChatState> state(ChatKey key) {
+		return Optional.ofNullable(states(key.kind(), List.of(key.id())).get(key.id()));
 	}
 
 	private Optional<ChatRow> row(ChatKey key) {

@@ -260,7 +260,9 @@ public class ChatRelay implements SmartLifecycle {
 			if (this.stream.isStarted()) {
 				return;
 			}
-			this.stream.startAfter(ChatRelay.this.chats.lastSeq(this.chat));
+			this.stream.startAfter(ChatRelay.this.chats.state(this.chat)
+				.orElseThrow(() -> new IllegalStateException(this.chat + " does not exist"))
+				.lastSeq());
 			subscribe();
 		}
 
@@ -290,7 +292,9 @@ public class ChatRelay implements SmartLifecycle {
 					this.listening = handle;
 				}
 				// On another thread: this may run on the bus's, or inside a join.
-				ChatRelay.this.reads.execute(() -> read(() -> ChatRelay.this.chats.lastSeq(this.chat)));
+				ChatRelay.this.reads.execute(() -> read(() -> ChatRelay.this.chats.state(this.chat)
+					.map(ChatState::lastSeq)
+					.orElse(-1L)));
 			});
 		}
 

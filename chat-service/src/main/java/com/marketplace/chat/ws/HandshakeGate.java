@@ -6,6 +6,7 @@ import java.util.Optional;
 import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chat.ChatState;
 import com.marketplace.chat.security.AuthenticatedUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
@@ -158,11 +159,12 @@ class HandshakeGate {
 		}
 		long seqAtHandshake;
 		try {
-			if (!this.access.isParticipant(user.user(), chat)) {
+			Optional<ChatState> state = this.access.state(chat);
+			if (state.isEmpty() || !state.get().participants().includes(userId)) {
 				this.connections.release(userId);
 				return new Refusal("forbidden", HttpStatus.FORBIDDEN);
 			}
-			seqAtHandshake = this.access.lastSeq(chat);
+			seqAtHandshake = state.get().lastSeq();
 		}
 		catch (DataAccessException | TransactionException ex) {
 			this.connections.release(userId);
