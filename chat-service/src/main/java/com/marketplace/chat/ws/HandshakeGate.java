@@ -125,7 +125,7 @@ class HandshakeGate {
 		if (this.supervisor.isDraining()) {
 			return new Refusal("draining", HttpStatus.SERVICE_UNAVAILABLE);
 		}
-		if (this.connections.count() >= this.properties.maxConnections()) {
+		if (this.connections.reserved() >= this.properties.maxConnections()) {
 			return new Refusal("full", HttpStatus.SERVICE_UNAVAILABLE);
 		}
 		Optional<String> token = TokenResolver.resolve(request);
@@ -154,8 +154,17 @@ class HandshakeGate {
 		}
 		ChatKey chat = new ChatKey(kind, chatId);
 		long userId = user.user().id();
-		if (!this.connections.reserve(userId, this.properties.maxConnectionsPerUser())) {
-			return new Refusal("user_limit", HttpStatus.TOO_MANY_REQUESTS);
+		switch (this.connections.reserve(userId, this.properties.maxConnectionsPerUser(),
+				this.properties.maxConnections())) {
+			case USER_FULL -> {
+				return new Refusal("user_limit", HttpStatus.TOO_MANY_REQUESTS);
+			}
+			case REPLICA_FULL -> {
+				return new Refusal("full", HttpStatus.SERVICE_UNAVAILABLE);
+			}
+			case RESERVED -> {
+				// counted until the upgrade fails or the connection closes
+			}
 		}
 		long seqAtHandshake;
 		try {

@@ -43,6 +43,9 @@ class LocalConnections implements Delivery {
 	/** Open connections and accepted handshakes per user, for the per-user cap. */
 	private final Map<Long, AtomicInteger> perUser = new ConcurrentHashMap<>();
 
+	/** Open connections and accepted handshakes of the replica, for its cap. */
+	private final AtomicInteger sockets = new AtomicInteger();
+
 	private final JsonMapper json;
 
 	private final Counter delivered;
@@ -63,12 +66,38 @@ class LocalConnections implements Delivery {
 			.register(meters);
 	}
 
+	/** What {@link #reserve} answered. */
+	enum Reservation {
+
+		/** A socket is counted for the user and the replica. */
+		RESERVED,
+
+		/** The user holds their share of sockets here already. */
+		USER_FULL,
+
+		/** The replica holds all the sockets it takes. */
+		REPLICA_FULL
+
+	}
+
 	/**
-	 * Counts one more socket for the user if that keeps them within {@code cap}; the count
-	 * is given back with {@link #release} when the handshake fails or the connection closes.
+	 * Counts one more socket for the user and for this replica if that keeps both within
+	 * their caps, from the accepted handshake on (a connection opens a moment after its
+	 * handshake, so counting open connections would let a burst past the cap). The count is
+	 * given back with {@link #release} when the upgrade fails or the connection closes.
 	 */
-	boolean reserve(long userId, int cap) {
-		AtomicInteger count = this.perUser.computeIfAbsent(userId, (id) -> new AtomicInteger());
+	Reservation reserve(long userId, int perUser, int perReplica) {
+		if (!take(this.sockets, perReplica)) {
+			return Reservation.REPLICA_FULL;
+		}
+		if (!take(this.perUser.computeIfAbsent(userId, (id) -> new AtomicInteger()), perUser)) {
+			this.sockets.decrementAndGet();
+			return Reservation.USER_FULL;
+		}
+		return Reservation.RESERVED;
+	}
+
+	private static boolean take(AtomicInteger count, int cap) {
 		while (true) {
 			int now = count.get();
 			if (now >= cap) {
@@ -81,7 +110,13 @@ class LocalConnections implements Delivery {
 	}
 
 	void release(long userId) {
+		this.sockets.decrementAndGet();
 		this.perUser.computeIfPresent(userId, (id, count) -> (count.decrementAndGet() <= 0) ? null : count);
+	}
+
+	/** Sockets counted against the replica's cap: open ones and accepted handshakes. */
+	int reserved() {
+		return this.sockets.get();
 	}
 
 	void opened(Connection connection) {
