@@ -3,6 +3,7 @@ package com.marketplace.chat.ws;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.marketplace.chat.chat.ChatKey;
@@ -29,6 +30,9 @@ final class Connection {
 	volatile Instant expiresAt;
 
 	volatile long lastPongNanos = System.nanoTime();
+
+	/** Which second of the ping interval this connection is pinged in. */
+	final int pingSlot = ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
 
 	/** What the connection is given of its chat. */
 	final Feed feed;

@@ -33,6 +33,9 @@ class ConnectionSupervisor implements SmartLifecycle {
 
 	private volatile boolean draining;
 
+	/** Seconds of pinging so far; only the scheduler's thread touches it. */
+	private long ticks;
+
 	ConnectionSupervisor(@Lazy LocalConnections connections, WsProperties properties) {
 		this.connections = connections;
 		this.properties = properties;
@@ -42,9 +45,16 @@ class ConnectionSupervisor implements SmartLifecycle {
 		return this.draining;
 	}
 
-	@Scheduled(fixedDelayString = "${chat.ws.ping-interval:25s}", initialDelayString = "${chat.ws.ping-interval:25s}")
+	/**
+	 * Once a second: closes connections whose pong is overdue, and pings the share of them
+	 * whose turn it is, so that each is pinged once per {@code chat.ws.ping-interval} and
+	 * the pings of thousands of connections do not all go out in the same moment.
+	 */
+	@Scheduled(fixedDelay = 1, initialDelay = 1, timeUnit = TimeUnit.SECONDS)
 	void ping() {
 		long deadline = System.nanoTime() - this.properties.pongTimeout().toNanos();
+		int slots = (int) Math.max(1, this.properties.pingInterval().toSeconds());
+		int slot = (int) (this.ticks++ % slots);
 		for (Connection connection : this.connections.all()) {
 			if (connection.isClosing()) {
 				continue;
@@ -52,6 +62,9 @@ class ConnectionSupervisor implements SmartLifecycle {
 			if (connection.lastPongNanos - deadline < 0) {
 				log.info("Closing {}: no pong for {}", connection.id, this.properties.pongTimeout());
 				connection.close(CloseStatus.NORMAL.withReason("no pong"));
+				continue;
+			}
+			if (Math.floorMod(connection.pingSlot, slots) != slot) {
 				continue;
 			}
 			Thread.startVirtualThread(() -> {

@@ -41,6 +41,10 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	private volatile boolean stalled;
 
+	private final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+
+	private volatile long firstPingNanos;
+
 	/** The handshake was answered with a plain HTTP status instead of an upgrade. */
 	public static final class Refused extends RuntimeException {
 
@@ -178,8 +182,21 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	@Override
 	public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+		if (this.pings.incrementAndGet() == 1) {
+			this.firstPingNanos = System.nanoTime();
+		}
 		webSocket.request(1);
 		return null;
+	}
+
+	/** When the first protocol ping came ({@link System#nanoTime()}), 0 before it. */
+	public long firstPingNanos() {
+		return this.firstPingNanos;
+	}
+
+	/** Protocol pings the server sent so far (the JDK's client answers each with a pong). */
+	public int pings() {
+		return this.pings.get();
 	}
 
 	@Override
