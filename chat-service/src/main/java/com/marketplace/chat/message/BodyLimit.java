@@ -11,13 +11,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
+import com.marketplace.chat.security.ProblemResponses;
+
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
+
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Refuses a REST body larger than any request of the API can be with 413, before a byte
@@ -38,7 +41,7 @@ class BodyLimit {
 	}
 
 	@Bean
-	FilterRegistrationBean<OncePerRequestFilter> bodyLimitFilter(MessageProperties properties) {
+	FilterRegistrationBean<OncePerRequestFilter> bodyLimitFilter(MessageProperties properties, JsonMapper json) {
 		long limit = maxBodyBytes(properties);
 		OncePerRequestFilter filter = new OncePerRequestFilter() {
 
@@ -47,7 +50,7 @@ class BodyLimit {
 					throws ServletException, IOException {
 				long declared = request.getContentLengthLong();
 				if (declared > limit) {
-					refuse(response, limit);
+					refuse(json, response, limit);
 					return;
 				}
 				if (declared >= 0 || !hasBody(request)) {
@@ -56,7 +59,7 @@ class BodyLimit {
 				}
 				byte[] body = request.getInputStream().readNBytes((int) limit + 1);
 				if (body.length > limit) {
-					refuse(response, limit);
+					refuse(json, response, limit);
 					return;
 				}
 				chain.doFilter(new ReadBody(request, body), response);
@@ -73,14 +76,11 @@ class BodyLimit {
 		return request.getHeader("Transfer-Encoding") != null;
 	}
 
-	private static void refuse(HttpServletResponse response, long limit) throws IOException {
-		response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+	private static void refuse(JsonMapper json, HttpServletResponse response, long limit) throws IOException {
 		// Tomcat would otherwise read and discard the rest of the body to keep the connection.
 		response.setHeader("Connection", "close");
-		response.getWriter()
-			.write("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,\"detail\":\"The body is over "
-					+ limit + " bytes, more than any request of this API needs.\"}");
+		ProblemResponses.write(json, response, HttpStatus.CONTENT_TOO_LARGE,
+				"The body is over " + limit + " bytes, more than any request of this API needs.");
 	}
 
 	/** The request with its already read (chunked) body. */

@@ -15,12 +15,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Per-user limits on the REST calls that write: sending a message and creating a chat,
@@ -36,9 +37,12 @@ class RestLimits implements WebMvcConfigurer {
 
 	private final MeterRegistry meters;
 
-	RestLimits(RestLimitProperties properties, MeterRegistry meters) {
+	private final JsonMapper json;
+
+	RestLimits(RestLimitProperties properties, MeterRegistry meters, JsonMapper json) {
 		this.properties = properties;
 		this.meters = meters;
+		this.json = json;
 	}
 
 	@Override
@@ -83,13 +87,10 @@ class RestLimits implements WebMvcConfigurer {
 			}
 			long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
 			RestLimits.this.meters.counter("chat.rest.rate.limited", "action", this.action).increment();
-			response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
 			response.setHeader("Retry-After", Long.toString(retryAfter));
-			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-			response.getWriter()
-				.write("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Too many "
-						+ ("send".equals(this.action) ? "messages" : "new chats") + " from this user; retry in "
-						+ retryAfter + " s.\"}");
+			ProblemResponses.write(RestLimits.this.json, response, HttpStatus.TOO_MANY_REQUESTS, "Too many "
+					+ ("send".equals(this.action) ? "messages" : "new chats") + " from this user; retry in " + retryAfter
+					+ " s.");
 			return false;
 		}
 

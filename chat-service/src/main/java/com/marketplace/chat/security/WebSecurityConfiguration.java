@@ -1,16 +1,10 @@
 package com.marketplace.chat.security;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -73,7 +67,7 @@ class WebSecurityConfiguration {
 		BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
 		return (request, response, ex) -> {
 			bearer.commence(request, response, ex);
-			writeProblem(json, response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
+			ProblemResponses.write(json, response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
 		};
 	}
 
@@ -81,20 +75,8 @@ class WebSecurityConfiguration {
 		BearerTokenAccessDeniedHandler bearer = new BearerTokenAccessDeniedHandler();
 		return (request, response, ex) -> {
 			bearer.handle(request, response, ex);
-			writeProblem(json, response, HttpStatus.FORBIDDEN, "Not allowed for this user.");
+			ProblemResponses.write(json, response, HttpStatus.FORBIDDEN, "Not allowed for this user.");
 		};
-	}
-
-	private static void writeProblem(JsonMapper json, HttpServletResponse response, HttpStatus status, String detail)
-			throws IOException {
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", "about:blank");
-		problem.put("title", status.getReasonPhrase());
-		problem.put("status", status.value());
-		problem.put("detail", detail);
-		response.setStatus(status.value());
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		json.writeValue(response.getOutputStream(), problem);
 	}
 
 }
