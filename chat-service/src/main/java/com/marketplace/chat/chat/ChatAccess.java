@@ -35,9 +35,8 @@ public class ChatAccess {
 	}
 
 	/** Whether the user may connect to the chat and send to it. */
-	@Transactional(readOnly = true)
 	public boolean isParticipant(ChatUser user, ChatKey key) {
-		return row(key).map((chat) -> chat.hasParticipant(user.id())).orElse(false);
+		return state(key).map((chat) -> chat.participants().includes(user.id())).orElse(false);
 	}
 
 	/** Whether the user may read the chat's history: participants, admins, and agents for a queued support chat. */
@@ -47,9 +46,8 @@ public class ChatAccess {
 	}
 
 	/** The chat's last taken {@code seq}: what every replica must have delivered by now. */
-	@Transactional(readOnly = true)
 	public long lastSeq(ChatKey key) {
-		return row(key).orElseThrow(() -> new ChatAccessDeniedException(key)).lastSeq();
+		return state(key).orElseThrow(() -> new ChatAccessDeniedException(key)).lastSeq();
 	}
 
 	/**
@@ -63,12 +61,11 @@ public class ChatAccess {
 		if (ids.isEmpty()) {
 			return states;
 		}
-		String sql = "SELECT id, client_id, " + kind.otherParticipantColumn() + " AS other_id, last_seq FROM " + kind.table()
-				+ " WHERE id IN (:ids)";
-		this.jdbc.sql(sql).param("ids", ids).query((ResultSet rs) -> {
-			states.put(rs.getLong("id"), new ChatState(rs.getLong("last_seq"),
-					new Participants(rs.getLong("client_id"), rs.getObject("other_id", Long.class))));
-		});
+		this.jdbc.sql(ChatRows.selectStates(kind))
+			.param("ids", ids)
+			.query((ResultSet rs) -> {
+				states.put(rs.getLong("id"), ChatRows.state(rs));
+			});
 		return states;
 	}
 

@@ -60,7 +60,6 @@ abstract class ChatEntity implements ChatRow {
 		this.lastActivityAt = now;
 	}
 
-	@Override
 	public long lastSeq() {
 		return this.lastSeq;
 	}

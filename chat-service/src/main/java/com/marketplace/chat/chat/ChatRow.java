@@ -2,12 +2,8 @@ package com.marketplace.chat.chat;
 
 import com.marketplace.chat.security.ChatUser;
 
-/** What access checks need of a chat row. */
+/** What the read check needs of a chat row (the others read participants with JDBC). */
 interface ChatRow {
-
-	long lastSeq();
-
-	boolean hasParticipant(long userId);
 
 	boolean mayBeReadBy(ChatUser user);
 

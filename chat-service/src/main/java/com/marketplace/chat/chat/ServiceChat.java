@@ -32,7 +32,6 @@ class ServiceChat extends ChatEntity {
 		return user.isAdmin() || hasParticipant(user.id());
 	}
 
-	@Override
 	public boolean hasParticipant(long userId) {
 		return getClientId() == userId || this.masterId == userId;
 	}

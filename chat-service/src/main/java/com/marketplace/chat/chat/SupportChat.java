@@ -55,7 +55,6 @@ class SupportChat extends ChatEntity {
 		return user.isAdmin() || hasParticipant(user.id()) || (user.isSupport() && this.status == Status.unassigned);
 	}
 
-	@Override
 	public boolean hasParticipant(long userId) {
 		return getClientId() == userId || (this.supportId != null && this.supportId == userId);
 	}

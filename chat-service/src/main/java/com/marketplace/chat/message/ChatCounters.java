@@ -13,7 +13,8 @@ import java.util.Map;
 import com.marketplace.chat.chat.ChatKey;
 import com.marketplace.chat.chat.ChatKind;
 import com.marketplace.chat.chat.LockedChat;
-import com.marketplace.chat.chat.Participants;
+import com.marketplace.chat.chat.ChatRows;
+import com.marketplace.chat.chat.ChatState;
 
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -49,13 +50,14 @@ class ChatCounters {
 			if (ids.isEmpty()) {
 				continue;
 			}
-			String sql = "SELECT id, client_id, " + kind.otherParticipantColumn() + " AS other_id, last_seq FROM "
-					+ kind.table() + " WHERE id IN (:ids) ORDER BY id FOR UPDATE";
-			this.database.jdbc().sql(sql).param("ids", ids).query((ResultSet rs) -> {
-				ChatKey key = new ChatKey(kind, rs.getLong("id"));
-				locked.put(key, new LockedChat(key, rs.getLong("last_seq"),
-						new Participants(rs.getLong("client_id"), rs.getObject("other_id", Long.class))));
-			});
+			this.database.jdbc()
+				.sql(ChatRows.selectStates(kind) + " ORDER BY id FOR UPDATE")
+				.param("ids", ids)
+				.query((ResultSet rs) -> {
+					ChatKey key = new ChatKey(kind, rs.getLong("id"));
+					ChatState state = ChatRows.state(rs);
+					locked.put(key, new LockedChat(key, state.lastSeq(), state.participants()));
+				});
 		}
 		return locked;
 	}
