@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 import com.marketplace.chat.chat.ChatAccess;
@@ -118,21 +119,17 @@ public class ChatRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * Runs {@code task} with the last {@code seq} delivered here while no delivery to the
+	 * Asks {@code test} with the last {@code seq} delivered here while no delivery to the
 	 * chat can happen, as {@link #join} does, for a chat this replica has interest in.
-	 * @return whether it ran (not when this replica has no interest in the chat)
+	 * @return what it answered; {@code false} when this replica has no interest in the chat
 	 */
-	public boolean whileHolding(ChatKey chat, LongConsumer task) {
+	public boolean whileHolding(ChatKey chat, LongPredicate test) {
 		LocalChat local = this.active.get(chat);
 		if (local == null) {
 			return false;
 		}
 		synchronized (local) {
-			if (local.stopped) {
-				return false;
-			}
-			task.accept(local.stream.delivered());
-			return true;
+			return !local.stopped && test.test(local.stream.delivered());
 		}
 	}
 

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.marketplace.chat.chat.ChatAccess;
 import com.marketplace.chat.chat.ChatAccessDeniedException;
@@ -158,14 +157,14 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				}
 				long from = connection.feed.lastSeq();
 				if (from >= delivered) {
-					AtomicBoolean live = new AtomicBoolean();
-					this.relay.whileHolding(connection.chat, (now) -> {
-						if (connection.feed.lastSeq() >= now) {
+					boolean live = this.relay.whileHolding(connection.chat, (now) -> {
+						boolean caughtUp = connection.feed.lastSeq() >= now;
+						if (caughtUp) {
 							connection.feed.replaying(false);
-							live.set(true);
 						}
+						return caughtUp;
 					});
-					if (live.get()) {
+					if (live) {
 						return;
 					}
 					continue;

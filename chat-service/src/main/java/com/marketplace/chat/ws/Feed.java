@@ -60,10 +60,6 @@ final class Feed {
 		this.replaying = replaying;
 	}
 
-	synchronized boolean isReplaying() {
-		return this.replaying;
-	}
-
 	/** A message from the relay, in {@code seq} order. */
 	synchronized void live(Outgoing message) {
 		if (!this.replaying) {

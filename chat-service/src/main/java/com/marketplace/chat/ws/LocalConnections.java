@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
 import com.marketplace.chat.chat.ChatKey;
@@ -184,18 +185,19 @@ class LocalConnections implements Delivery {
 
 	@Override
 	public void keepOnly(ChatKey chat, Participants participants) {
-		Set<Connection> members = this.byChat.get(chat);
-		if (members != null) {
-			members.stream().filter((connection) -> !participants.includes(connection.userId))
-				.forEach((connection) -> drop(members, connection));
-		}
+		dropUsers(chat, (userId) -> !participants.includes(userId));
 	}
 
 	@Override
 	public void remove(ChatKey chat, long userId) {
+		dropUsers(chat, (user) -> user == userId);
+	}
+
+	private void dropUsers(ChatKey chat, LongPredicate users) {
 		Set<Connection> members = this.byChat.get(chat);
 		if (members != null) {
-			members.stream().filter((connection) -> connection.userId == userId)
+			members.stream()
+				.filter((connection) -> users.test(connection.userId))
 				.forEach((connection) -> drop(members, connection));
 		}
 	}

@@ -62,10 +62,6 @@ final class Outbox {
 		return this.queuedChars.get();
 	}
 
-	boolean hasFailed() {
-		return this.failed.get();
-	}
-
 	private void pump() {
 		while (!this.failed.get() && !this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
 			Queued queued = this.queue.poll();
