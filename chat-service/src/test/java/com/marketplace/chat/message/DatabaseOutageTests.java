@@ -33,14 +33,9 @@ class DatabaseOutageTests {
 	@Test
 	void everySenderOfABigGroupLearnsTheOutcomeWithinTwiceTheCommitTimeout() throws Exception {
 		Cluster cluster = Cluster.get();
-		TestInfrastructure infrastructure = TestInfrastructure.get();
-		URI database = URI.create(infrastructure.jdbcUrl().substring("jdbc:".length()));
-		try (TcpProxy proxy = new TcpProxy(database.getHost(), database.getPort());
-				Replica cutOff = Replica.start("db-proxied-group",
-						Map.of("spring.datasource.url", infrastructure.jdbcUrl()
-							.replace(database.getHost() + ":" + database.getPort(), "127.0.0.1:" + proxy.port()),
-								"spring.datasource.hikari.connection-timeout", 1000, "chat.message.commit-timeout", "2s",
-								"chat.message.writers", 1))) {
+		try (TcpProxy proxy = databaseProxy();
+				Replica cutOff = behind(proxy, "db-proxied-group",
+						Map.of("chat.message.commit-timeout", "2s", "chat.message.writers", 1))) {
 			Chat chat = Chats.serviceChat(cluster.a);
 			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
 			Messages messages = cutOff.bean(Messages.class);
@@ -105,13 +100,7 @@ class DatabaseOutageTests {
 	@Test
 	void aSendThatCannotBeStoredGetsUnavailableAndReachesNobody() throws InterruptedException {
 		Cluster cluster = Cluster.get();
-		TestInfrastructure infrastructure = TestInfrastructure.get();
-		URI database = URI.create(infrastructure.jdbcUrl().substring("jdbc:".length()));
-		try (TcpProxy proxy = new TcpProxy(database.getHost(), database.getPort());
-				Replica cutOff = Replica.start("db-proxied",
-						Map.of("spring.datasource.url", infrastructure.jdbcUrl()
-							.replace(database.getHost() + ":" + database.getPort(), "127.0.0.1:" + proxy.port()),
-								"spring.datasource.hikari.connection-timeout", 1000))) {
+		try (TcpProxy proxy = databaseProxy(); Replica cutOff = behind(proxy, "db-proxied", Map.of())) {
 			Chat chat = Chats.serviceChat(cluster.a);
 			try (WsClient client = WsClient.connect(chat.wsUrl(cutOff, chat.client()));
 					WsClient master = WsClient.connect(chat.wsUrl(cluster.a, chat.other()))) {
@@ -158,6 +147,23 @@ class DatabaseOutageTests {
 				assertThat(received.get("seq").asLong()).as("the refused send took no seq").isEqualTo(2);
 			}
 		}
+	}
+
+	/** A TCP proxy in front of the test database, which a test can cut. */
+	private static TcpProxy databaseProxy() {
+		URI database = URI.create(TestInfrastructure.get().jdbcUrl().substring("jdbc:".length()));
+		return new TcpProxy(database.getHost(), database.getPort());
+	}
+
+	/** A replica that reaches the database through the proxy only, giving up on a connection after 1 s. */
+	private static Replica behind(TcpProxy proxy, String name, Map<String, Object> settings) {
+		String url = TestInfrastructure.get().jdbcUrl();
+		URI database = URI.create(url.substring("jdbc:".length()));
+		Map<String, Object> properties = new java.util.HashMap<>(settings);
+		properties.put("spring.datasource.url",
+				url.replace(database.getHost() + ":" + database.getPort(), "127.0.0.1:" + proxy.port()));
+		properties.put("spring.datasource.hikari.connection-timeout", 1000);
+		return Replica.start(name, properties);
 	}
 
 }

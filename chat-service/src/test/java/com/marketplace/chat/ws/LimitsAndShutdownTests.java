@@ -61,14 +61,7 @@ class LimitsAndShutdownTests {
 			}
 			flooder.sendMessage("one too many");
 			assertThat(expectType(flooder.next(), "error").get("code").asString()).isEqualTo("rate_limited");
-			try {
-				for (int i = 0; i < 10 && flooder.isOpen(); i++) {
-					flooder.sendMessage("flood " + i);
-				}
-			}
-			catch (CompletionException closedWhileSending) {
-				// the server closed the connection mid-flood, which is what this test wants
-			}
+			flood(flooder, "{\"type\":\"message\",\"content\":\"flood\"}");
 			assertThat(flooder.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
 			List<String> received = new ArrayList<>();
 			master.drain(Duration.ofMillis(700)).forEach((frame) -> received.add(expectType(frame, "message").get("content").asString()));
@@ -90,16 +83,21 @@ class LimitsAndShutdownTests {
 			assertThat(expectType(flooder.next(), "error").get("code").asString()).isEqualTo("rate_limited");
 			flooder.sendJson(Map.of("type", "auth", "token", chat.client().token()));
 			assertThat(expectType(flooder.next(), "error").get("code").asString()).isEqualTo("rate_limited");
-			try {
-				for (int i = 0; i < 10 && flooder.isOpen(); i++) {
-					flooder.send("not json " + i);
-				}
-			}
-			catch (CompletionException closedWhileSending) {
-				// closed mid-flood, as it should be
-			}
+			flood(flooder, "not json");
 			assertThat(flooder.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
 			assertThat(flooder.closeReason()).isEqualTo("flooding");
+		}
+	}
+
+	/** Sends the frame ten times, or until the server has closed the connection mid-flood. */
+	private static void flood(WsClient flooder, String frame) {
+		try {
+			for (int i = 0; i < 10 && flooder.isOpen(); i++) {
+				flooder.send(frame);
+			}
+		}
+		catch (CompletionException closedWhileSending) {
+			// closed mid-flood, as it should be
 		}
 	}
 
