@@ -6,7 +6,7 @@ import org.springframework.modulith.core.ApplicationModules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The packages are modules with one-way dependencies: ws on top, security and chat at the bottom. */
+/** The packages are modules with one-way dependencies: ws on top, security and chats at the bottom. */
 class ModularityTests {
 
 	private final ApplicationModules modules = ApplicationModules.of(ChatApplication.class);

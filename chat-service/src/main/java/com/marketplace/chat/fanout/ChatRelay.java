@@ -15,13 +15,13 @@ import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
-import com.marketplace.chat.chat.ChatAccess;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.chat.ChatState;
-import com.marketplace.chat.chat.Participants;
+import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.chats.ChatState;
+import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.MessageHistory;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.message.ChatMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -302,7 +302,7 @@ public class ChatRelay implements SmartLifecycle {
 			}
 			switch (notice) {
 				case Notice.Removal(long userId) -> ChatRelay.this.delivery.remove(this.chat, userId);
-				case Notice.Message(StoredMessage message, Participants participants) -> {
+				case Notice.Message(ChatMessage message, Participants participants) -> {
 					long now = System.nanoTime();
 					deliver(this.stream.accept(message.seq(), new Held(message, participants, now), now));
 					checkGapLater();
@@ -378,7 +378,7 @@ public class ChatRelay implements SmartLifecycle {
 				}
 				from = this.stream.delivered();
 			}
-			List<StoredMessage> missed;
+			List<ChatMessage> missed;
 			Participants participants;
 			ChatRelay.this.readPermits.acquireUninterruptibly();
 			try {
@@ -400,7 +400,7 @@ public class ChatRelay implements SmartLifecycle {
 					return;
 				}
 				long now = System.nanoTime();
-				for (StoredMessage message : missed) {
+				for (ChatMessage message : missed) {
 					deliver(this.stream.accept(message.seq(), new Held(message, participants, now), now));
 				}
 				checkGapLater();
@@ -422,7 +422,7 @@ public class ChatRelay implements SmartLifecycle {
 	}
 
 	/** A message on its way through the stream, with the participants it may go to. */
-	private record Held(StoredMessage message, Participants participants, long arrivedNanos) {
+	private record Held(ChatMessage message, Participants participants, long arrivedNanos) {
 	}
 
 }

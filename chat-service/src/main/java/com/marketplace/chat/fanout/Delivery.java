@@ -1,8 +1,8 @@
 package com.marketplace.chat.fanout;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.Participants;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.Participants;
+import com.marketplace.chat.message.ChatMessage;
 
 /**
  * Hands a chat's messages to this replica's own connections. Implemented by the
@@ -19,7 +19,7 @@ public interface Delivery {
 	 * nothing and are closed.
 	 * @param participants who took part in the chat when the message was stored, or later
 	 */
-	void deliverLocally(StoredMessage message, Participants participants);
+	void deliverLocally(ChatMessage message, Participants participants);
 
 	/** Closes this replica's connections of the chat whose users are not among {@code participants}. */
 	void keepOnly(ChatKey chat, Participants participants);

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chats.ChatKey;
 
 /**
  * The notification bus between replicas: {@link RedisFanout} in a cluster,

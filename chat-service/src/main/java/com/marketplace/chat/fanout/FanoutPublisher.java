@@ -2,8 +2,8 @@ package com.marketplace.chat.fanout;
 
 import java.util.List;
 
-import com.marketplace.chat.chat.ParticipantRemoved;
-import com.marketplace.chat.message.MessagesStored;
+import com.marketplace.chat.chats.ParticipantRemoved;
+import com.marketplace.chat.message.MessagesCommitted;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -21,7 +21,7 @@ class FanoutPublisher {
 
 	/** All the messages of one commit, in one write to the bus. */
 	@EventListener
-	void on(MessagesStored event) {
+	void on(MessagesCommitted event) {
 		this.fanout.publishToCluster(event.messages()
 			.stream()
 			.map((stored) -> new Notice.Addressed(stored.message().chat(),

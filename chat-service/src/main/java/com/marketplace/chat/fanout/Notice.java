@@ -1,8 +1,8 @@
 package com.marketplace.chat.fanout;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.Participants;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.Participants;
+import com.marketplace.chat.message.ChatMessage;
 
 /** What the bus carries on a chat's channel. */
 sealed interface Notice permits Notice.Message, Notice.Removal {
@@ -12,7 +12,7 @@ sealed interface Notice permits Notice.Message, Notice.Removal {
 	 * @param participants the chat's participants when the message was stored: only they
 	 * may receive it
 	 */
-	record Message(StoredMessage message, Participants participants) implements Notice {
+	record Message(ChatMessage message, Participants participants) implements Notice {
 	}
 
 	/** A user stopped being a participant of the chat: their connections of it close. */

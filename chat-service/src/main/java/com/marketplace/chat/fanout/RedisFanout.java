@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.chat.Participants;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.chats.Participants;
+import com.marketplace.chat.message.ChatMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -253,7 +253,7 @@ class RedisFanout implements Fanout, DisposableBean {
 
 		static Publication of(Notice notice) {
 			return switch (notice) {
-				case Notice.Message(StoredMessage message, Participants participants) -> new Publication("message",
+				case Notice.Message(ChatMessage message, Participants participants) -> new Publication("message",
 						message.id(), message.chat().kind().key(), message.chat().id(), message.seq(), message.senderId(),
 						message.content(), message.clientMessageId(), message.createdAt(), participants.clientId(),
 						participants.otherId(), null);
@@ -267,7 +267,7 @@ class RedisFanout implements Fanout, DisposableBean {
 				return new Notice.Removal(this.userId);
 			}
 			ChatKey chat = new ChatKey(ChatKind.fromKey(this.chatKind).orElseThrow(), this.chatId);
-			StoredMessage message = new StoredMessage(this.id, chat, this.seq, this.senderId, this.content,
+			ChatMessage message = new ChatMessage(this.id, chat, this.seq, this.senderId, this.content,
 					this.clientMessageId, this.createdAt);
 			return new Notice.Message(message, new Participants(this.clientId, this.otherId));
 		}

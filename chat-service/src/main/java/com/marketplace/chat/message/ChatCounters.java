@@ -10,11 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.chat.LockedChat;
-import com.marketplace.chat.chat.ChatRows;
-import com.marketplace.chat.chat.ChatState;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.chats.LockedChat;
+import com.marketplace.chat.chats.ChatRows;
+import com.marketplace.chat.chats.ChatState;
 
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;

@@ -8,9 +8,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.message.MessageStore.Outcome;
-import com.marketplace.chat.message.MessageStore.Request;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.message.BatchWriter.Outcome;
+import com.marketplace.chat.message.BatchWriter.Request;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,7 +37,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * commit shares the next.
  * <p>
  * After the commit the writer first completes each send's future (the sending connection
- * learns its message's {@code seq} and is acked), then publishes {@link MessagesStored}
+ * learns its message's {@code seq} and is acked), then publishes {@link MessagesCommitted}
  * for the whole commit, which the fan-out sends to Redis in one write. So every message is
  * stored before anyone hears of it, and its sender knows it before any replica delivers it.
  * <p>
@@ -59,7 +59,7 @@ class GroupCommitter implements SmartLifecycle {
 
 	static final int LOCK_ATTEMPTS = 3;
 
-	private final MessageStore store;
+	private final BatchWriter store;
 
 	private final TransactionTemplate transactions;
 
@@ -77,7 +77,7 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final Timer queued;
 
-	GroupCommitter(MessageStore store, WriterDatabase database, MessageProperties properties,
+	GroupCommitter(BatchWriter store, WriterDatabase database, MessageProperties properties,
 			ApplicationEventPublisher events, MeterRegistry meters) {
 		this.store = store;
 		this.transactions = database.transactions();
@@ -101,10 +101,10 @@ class GroupCommitter implements SmartLifecycle {
 	 * future completes on the writer's thread right after the commit, before anything is
 	 * published; it fails with {@link TransactionTimedOutException} or a database exception
 	 * when the message could not be stored, or with a
-	 * {@link com.marketplace.chat.chat.ChatAccessDeniedException} for a sender who may not
+	 * {@link com.marketplace.chat.chats.ChatAccessDeniedException} for a sender who may not
 	 * send there.
 	 */
-	CompletableFuture<Sent> submit(Request request) {
+	CompletableFuture<Committed> submit(Request request) {
 		Pending pending = new Pending(request, System.nanoTime());
 		if (!this.running || this.queues.isEmpty()) {
 			alone(pending);
@@ -182,9 +182,9 @@ class GroupCommitter implements SmartLifecycle {
 			return;
 		}
 		this.groupSizes.record(batch.size());
-		List<Sent> stored = new ArrayList<>(batch.size());
+		List<Committed> stored = new ArrayList<>(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
-			Sent sent = settle(batch.get(i), outcomes.get(i));
+			Committed sent = settle(batch.get(i), outcomes.get(i));
 			if (sent != null) {
 				stored.add(sent);
 			}
@@ -225,18 +225,18 @@ class GroupCommitter implements SmartLifecycle {
 			return;
 		}
 		this.groupSizes.record(1);
-		Sent sent = settle(pending, outcome);
+		Committed sent = settle(pending, outcome);
 		if (sent != null) {
 			publish(List.of(sent));
 		}
 	}
 
-	private void publish(List<Sent> stored) {
+	private void publish(List<Committed> stored) {
 		if (stored.isEmpty()) {
 			return;
 		}
 		try {
-			this.events.publishEvent(new MessagesStored(stored));
+			this.events.publishEvent(new MessagesCommitted(stored));
 		}
 		catch (RuntimeException ex) {
 			log.warn("Announcing {} stored messages failed; receivers will read them from the database", stored.size(), ex);
@@ -249,7 +249,7 @@ class GroupCommitter implements SmartLifecycle {
 				|| ex instanceof RecoverableDataAccessException || ex instanceof TransactionException;
 	}
 
-	private static Sent settle(Pending pending, Outcome outcome) {
+	private static Committed settle(Pending pending, Outcome outcome) {
 		if (outcome.refusal() != null) {
 			pending.result.completeExceptionally(outcome.refusal());
 			return null;
@@ -304,7 +304,7 @@ class GroupCommitter implements SmartLifecycle {
 
 		final long queuedAtNanos;
 
-		final CompletableFuture<Sent> result = new CompletableFuture<>();
+		final CompletableFuture<Committed> result = new CompletableFuture<>();
 
 		Pending(Request request, long queuedAtNanos) {
 			this.request = request;

@@ -4,10 +4,10 @@ import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.marketplace.chat.chat.ChatAccess;
-import com.marketplace.chat.chat.ChatAccessDeniedException;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatAccessDeniedException;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
 import com.marketplace.chat.security.ChatUser;
 
 import org.springframework.http.HttpStatus;
@@ -71,7 +71,7 @@ class MessageController {
 		if (!this.access.isParticipant(user, chat)) {
 			throw new ChatAccessDeniedException(chat);
 		}
-		Sent sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId());
+		Committed sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId());
 		return ResponseEntity.status(sent.duplicate() ? HttpStatus.OK : HttpStatus.CREATED).body(MessageView.of(sent.message()));
 	}
 
@@ -91,7 +91,7 @@ class MessageController {
 			@JsonFormat(pattern = "yyyy-MM-dd'T'HH:mm:ss", timezone = "UTC") Instant createdAt, long seq,
 			String clientMessageId) {
 
-		static MessageView of(StoredMessage message) {
+		static MessageView of(ChatMessage message) {
 			return new MessageView(message.id(), message.content(), message.senderId(), message.chat().id(),
 					message.createdAt(), message.seq(), message.clientMessageId());
 		}

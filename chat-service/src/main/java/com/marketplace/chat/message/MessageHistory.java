@@ -5,8 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 
-import com.marketplace.chat.chat.ChatAccess;
-import com.marketplace.chat.chat.ChatKey;
+import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatKey;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -41,7 +41,7 @@ public class MessageHistory {
 	 * {@code limit} rows however long the chat is. An anchor from elsewhere falls back to
 	 * comparing ids.
 	 */
-	public List<StoredMessage> page(ChatKey chat, Long beforeId, Long afterId, int limit) {
+	public List<ChatMessage> page(ChatKey chat, Long beforeId, Long afterId, int limit) {
 		OptionalLong afterSeq = (afterId == null) ? OptionalLong.empty() : seqOf(chat, afterId);
 		OptionalLong beforeSeq = (beforeId == null) ? OptionalLong.empty() : seqOf(chat, beforeId);
 		if ((afterId != null && afterSeq.isEmpty()) || (beforeId != null && beforeSeq.isEmpty())) {
@@ -58,7 +58,7 @@ public class MessageHistory {
 		return bySeq(chat, Math.max(0, to - limit), to);
 	}
 
-	private List<StoredMessage> pageById(ChatKey chat, Long beforeId, Long afterId, int limit) {
+	private List<ChatMessage> pageById(ChatKey chat, Long beforeId, Long afterId, int limit) {
 		if (afterId != null && beforeId != null) {
 			return query(chat, " AND id > :after AND id < :before ORDER BY id LIMIT :limit", afterId, beforeId, limit);
 		}
@@ -108,7 +108,7 @@ public class MessageHistory {
 	}
 
 	/** Messages with {@code fromSeqExclusive < seq <= toSeqInclusive}, in seq order. */
-	public List<StoredMessage> bySeq(ChatKey chat, long fromSeqExclusive, long toSeqInclusive) {
+	public List<ChatMessage> bySeq(ChatKey chat, long fromSeqExclusive, long toSeqInclusive) {
 		if (toSeqInclusive <= fromSeqExclusive) {
 			return List.of();
 		}
@@ -121,7 +121,7 @@ public class MessageHistory {
 			.list();
 	}
 
-	private List<StoredMessage> query(ChatKey chat, String condition, Long afterId, Long beforeId, int limit) {
+	private List<ChatMessage> query(ChatKey chat, String condition, Long afterId, Long beforeId, int limit) {
 		JdbcClient.StatementSpec statement = this.jdbc.sql(FROM_CHAT + condition)
 			.param("kind", chat.kind().key())
 			.param("chat", chat.id())
@@ -135,8 +135,8 @@ public class MessageHistory {
 		return statement.query(MessageRows::message).list();
 	}
 
-	private static List<StoredMessage> reversed(List<StoredMessage> rows) {
-		List<StoredMessage> result = new ArrayList<>(rows);
+	private static List<ChatMessage> reversed(List<ChatMessage> rows) {
+		List<ChatMessage> result = new ArrayList<>(rows);
 		Collections.reverse(result);
 		return result;
 	}

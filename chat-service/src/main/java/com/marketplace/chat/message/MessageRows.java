@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
 
 /**
  * How a message is a row of {@code chat_messages}, for every statement that reads or
@@ -24,8 +24,8 @@ final class MessageRows {
 	private MessageRows() {
 	}
 
-	static StoredMessage message(ResultSet rs, int row) throws SQLException {
-		return new StoredMessage(rs.getLong("id"), new ChatKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id")),
+	static ChatMessage message(ResultSet rs, int row) throws SQLException {
+		return new ChatMessage(rs.getLong("id"), new ChatKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id")),
 				rs.getLong("seq"), rs.getLong("sender_id"), rs.getString("content"),
 				clientMessageId(rs.getBytes("client_message_id")),
 				rs.getObject("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC));

@@ -5,8 +5,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.message.MessageStore.Request;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.message.BatchWriter.Request;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -51,7 +51,7 @@ public class Messages {
 	 * @throws InvalidMessageException at once, when content or client message id is not
 	 * acceptable
 	 */
-	public CompletableFuture<Sent> submit(ChatKey chat, long senderId, String content, String clientMessageId) {
+	public CompletableFuture<Committed> submit(ChatKey chat, long senderId, String content, String clientMessageId) {
 		String text = ContentRules.content(content, this.properties.maxContentLength());
 		String retryId = ContentRules.clientMessageId(clientMessageId, MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH);
 		long started = System.nanoTime();
@@ -69,11 +69,11 @@ public class Messages {
 	 * Sends a message from a participant and waits until it is stored: within twice
 	 * {@code chat.message.commit-timeout}, whatever the database does.
 	 * @throws InvalidMessageException when content or client message id is not acceptable
-	 * @throws com.marketplace.chat.chat.ChatAccessDeniedException when the sender may not send here
+	 * @throws com.marketplace.chat.chats.ChatAccessDeniedException when the sender may not send here
 	 * @throws DataAccessException or {@link TransactionException} when the database cannot store it
 	 */
-	public Sent send(ChatKey chat, long senderId, String content, String clientMessageId) {
-		CompletableFuture<Sent> sent = submit(chat, senderId, content, clientMessageId);
+	public Committed send(ChatKey chat, long senderId, String content, String clientMessageId) {
+		CompletableFuture<Committed> sent = submit(chat, senderId, content, clientMessageId);
 		long timeout = 2 * this.properties.commitTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
 		try {
 			return sent.get(timeout, TimeUnit.NANOSECONDS);

@@ -5,14 +5,14 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-import com.marketplace.chat.chat.ChatAccess;
-import com.marketplace.chat.chat.ChatAccessDeniedException;
+import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.fanout.ChatRelay;
 import com.marketplace.chat.message.InvalidMessageException;
 import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.message.Messages;
-import com.marketplace.chat.message.Sent;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.message.Committed;
+import com.marketplace.chat.message.ChatMessage;
 import com.marketplace.chat.security.AuthenticatedUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
@@ -169,7 +169,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 					}
 					continue;
 				}
-				for (StoredMessage message : this.history.bySeq(connection.chat, from,
+				for (ChatMessage message : this.history.bySeq(connection.chat, from,
 						Math.min(delivered, from + REPLAY_PAGE))) {
 					if (!awaitRoom(connection)) {
 						return;
@@ -205,7 +205,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		return !connection.isClosing();
 	}
 
-	private void replayOne(Connection connection, StoredMessage message) {
+	private void replayOne(Connection connection, ChatMessage message) {
 		connection.feed.replayed(new Feed.Outgoing(message.seq(), message.senderId(), this.connections.encodeOnce(message)));
 	}
 
@@ -249,7 +249,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	 * (so that no copy of it is echoed back) and gets its ack, before the bus hears of it.
 	 */
 	private void send(Connection connection, Frames.Send send) {
-		CompletableFuture<Sent> stored;
+		CompletableFuture<Committed> stored;
 		connection.feed.sendStarted();
 		try {
 			stored = this.messages.submit(connection.chat, connection.userId, send.content(), send.clientMessageId());

@@ -4,7 +4,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.message.ChatMessage;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -103,7 +103,7 @@ final class Frames {
 	record MessageOut(String type, long id, String content, long senderId, long chatId,
 			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, long seq) {
 
-		static MessageOut of(StoredMessage message) {
+		static MessageOut of(ChatMessage message) {
 			return new MessageOut("message", message.id(), message.content(), message.senderId(), message.chat().id(),
 					message.createdAt(), message.seq());
 		}
@@ -115,7 +115,7 @@ final class Frames {
 	record AckOut(String type, long id, long seq, String clientMessageId, long chatId,
 			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt) {
 
-		static AckOut of(StoredMessage message) {
+		static AckOut of(ChatMessage message) {
 			return new AckOut("ack", message.id(), message.seq(), message.clientMessageId(), message.chat().id(),
 					message.createdAt());
 		}

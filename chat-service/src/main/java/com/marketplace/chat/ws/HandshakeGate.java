@@ -3,10 +3,10 @@ package com.marketplace.chat.ws;
 import java.util.Map;
 import java.util.Optional;
 
-import com.marketplace.chat.chat.ChatAccess;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.chat.ChatState;
+import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.chats.ChatState;
 import com.marketplace.chat.security.AuthenticatedUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;

@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.Participants;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.fanout.Delivery;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.message.ChatMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -146,7 +146,7 @@ class LocalConnections implements Delivery {
 	}
 
 	@Override
-	public void deliverLocally(StoredMessage message, Participants participants) {
+	public void deliverLocally(ChatMessage message, Participants participants) {
 		Set<Connection> members = this.byChat.get(message.chat());
 		if (members == null) {
 			return;
@@ -163,7 +163,7 @@ class LocalConnections implements Delivery {
 	}
 
 	/** The message's frame, encoded the first time a connection needs it and shared by all. */
-	Supplier<String> encodeOnce(StoredMessage message) {
+	Supplier<String> encodeOnce(ChatMessage message) {
 		return new Supplier<>() {
 
 			private String frame;

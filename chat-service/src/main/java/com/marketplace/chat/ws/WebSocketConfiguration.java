@@ -1,6 +1,6 @@
 package com.marketplace.chat.ws;
 
-import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chats.ChatKind;
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.server.ServerContainer;
 

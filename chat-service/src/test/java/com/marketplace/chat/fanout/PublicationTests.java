@@ -2,10 +2,10 @@ package com.marketplace.chat.fanout;
 
 import java.time.Instant;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.chat.Participants;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.chats.Participants;
+import com.marketplace.chat.message.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -20,7 +20,7 @@ class PublicationTests {
 
 	@Test
 	void aMessageTravelsAsACompactArrayAndComesBackWhole() {
-		StoredMessage message = new StoredMessage(41, new ChatKey(ChatKind.SUPPORT, 9), 3, 12, "Привет 😀 \"quoted\"",
+		ChatMessage message = new ChatMessage(41, new ChatKey(ChatKind.SUPPORT, 9), 3, 12, "Привет 😀 \"quoted\"",
 				"c-1", Instant.parse("2026-12-01T10:00:00.123456Z"));
 		Notice.Message notice = new Notice.Message(message, new Participants(12, null));
 		String wire = this.json.writeValueAsString(RedisFanout.Publication.of(notice));

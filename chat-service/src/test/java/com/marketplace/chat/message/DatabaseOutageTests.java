@@ -10,8 +10,8 @@ import java.util.concurrent.Executors;
 
 import javax.sql.DataSource;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
 
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;

@@ -9,9 +9,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.marketplace.chat.chat.ChatAccessDeniedException;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
+import com.marketplace.chat.chats.ChatAccessDeniedException;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
@@ -47,7 +47,7 @@ class GroupCommitTests {
 					long sender = (i % 2 == 0) ? chat.client().id() : chat.other().id();
 					int n = i;
 					sends.add(senders.submit(() -> {
-						Sent sent = messages.send(key, sender, "m" + n, null);
+						Committed sent = messages.send(key, sender, "m" + n, null);
 						seqsByChat.computeIfAbsent(chat.id(), (id) -> new java.util.concurrent.CopyOnWriteArrayList<>())
 							.add(sent.message().seq());
 					}));

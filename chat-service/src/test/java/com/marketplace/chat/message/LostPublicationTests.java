@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.message.MessageStore.Request;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.message.BatchWriter.Request;
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
@@ -42,8 +42,8 @@ class LostPublicationTests {
 
 			// Stored as a send would, but never published: what a lost publication looks like.
 			TransactionTemplate transactions = cluster.a.bean(WriterDatabase.class).transactions();
-			StoredMessage unpublished = transactions
-				.execute((status) -> cluster.a.bean(MessageStore.class)
+			ChatMessage unpublished = transactions
+				.execute((status) -> cluster.a.bean(BatchWriter.class)
 					.storeAll(List.of(new Request(key, chat.client().id(), "never published", "lost-1"))))
 				.get(0)
 				.sent()

@@ -2,9 +2,9 @@ package com.marketplace.chat.ws;
 
 import java.time.Instant;
 
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.message.StoredMessage;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.message.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -18,7 +18,7 @@ class FramesTests {
 
 	private final JsonMapper json = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
-	private final StoredMessage message = new StoredMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "Привет",
+	private final ChatMessage message = new ChatMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "Привет",
 			"c-9", Instant.parse("2024-01-01T12:00:00.123456Z"));
 
 	@Test
@@ -31,7 +31,7 @@ class FramesTests {
 	void writesAcksWithTheClientMessageIdOnlyWhenThereIsOne() {
 		assertThat(this.json.writeValueAsString(Frames.AckOut.of(this.message))).isEqualTo(
 				"{\"type\":\"ack\",\"id\":7,\"seq\":2,\"client_message_id\":\"c-9\",\"chat_id\":3,\"created_at\":\"2024-01-01T12:00:00\"}");
-		StoredMessage anonymous = new StoredMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "x", null,
+		ChatMessage anonymous = new ChatMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "x", null,
 				Instant.parse("2024-01-01T12:00:00Z"));
 		assertThat(this.json.writeValueAsString(Frames.AckOut.of(anonymous))).doesNotContain("client_message_id");
 	}

@@ -1,4 +1,4 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 import org.springframework.http.HttpStatus;
 
@@ -10,7 +10,7 @@ final class Paging {
 	private Paging() {
 	}
 
-	static int clamp(int limit) {
+	static int validLimit(int limit) {
 		if (limit < 1 || limit > MAX) {
 			throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX + ".");
 		}

@@ -1,13 +1,13 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 import java.net.URI;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.marketplace.chat.chat.ChatViews.AssignSupport;
-import com.marketplace.chat.chat.ChatViews.CreateSupportChat;
-import com.marketplace.chat.chat.ChatViews.SupportChatView;
+import com.marketplace.chat.chats.ChatViews.AssignSupport;
+import com.marketplace.chat.chats.ChatViews.CreateSupportChat;
+import com.marketplace.chat.chats.ChatViews.SupportChatView;
 import com.marketplace.chat.security.ChatUser;
 import jakarta.validation.Valid;
 
@@ -58,7 +58,7 @@ class SupportChatController {
 	@GetMapping
 	List<SupportChatView> list(@AuthenticationPrincipal ChatUser user, @RequestParam(required = false) String status,
 			@RequestParam(defaultValue = "50") int limit) {
-		Limit page = Limit.of(Paging.clamp(limit));
+		Limit page = Limit.of(Paging.validLimit(limit));
 		List<SupportChat> found;
 		if (status != null) {
 			if (!SupportChat.Status.unassigned.name().equals(status)) {

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import com.marketplace.chat.chat.ChatAccessDeniedException;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.LockedChat;
-import com.marketplace.chat.chat.Participants;
+import com.marketplace.chat.chats.ChatAccessDeniedException;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.LockedChat;
+import com.marketplace.chat.chats.Participants;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -40,7 +40,7 @@ import org.springframework.util.Assert;
  * commit.
  */
 @Component
-class MessageStore {
+class BatchWriter {
 
 	private final ChatCounters chats;
 
@@ -48,7 +48,7 @@ class MessageStore {
 
 	private final boolean consecutiveIds;
 
-	MessageStore(ChatCounters chats, WriterDatabase database) {
+	BatchWriter(ChatCounters chats, WriterDatabase database) {
 		this.chats = chats;
 		this.jdbc = database.jdbc();
 		this.consecutiveIds = database.consecutiveIds();
@@ -68,12 +68,12 @@ class MessageStore {
 		Map<ChatKey, LockedChat> locked = this.chats.lockForSending(requests.stream().map(Request::chat).toList());
 		List<Request> allowed = requests.stream().filter((request) -> mayStore(locked, request)).toList();
 		Batch batch = plan(allowed, locked, Map.of(), now);
-		Map<Request, StoredMessage> inserted;
+		Map<Request, ChatMessage> inserted;
 		try {
 			inserted = insert(batch.inserts(), now);
 		}
 		catch (DuplicateKeyException retried) {
-			Map<RetryKey, StoredMessage> stored = findRetries(allowed);
+			Map<RetryKey, ChatMessage> stored = findRetries(allowed);
 			if (stored.isEmpty()) {
 				throw retried;
 			}
@@ -91,14 +91,14 @@ class MessageStore {
 				continue;
 			}
 			Participants participants = locked.get(request.chat()).participants();
-			StoredMessage message = inserted.get(request);
+			ChatMessage message = inserted.get(request);
 			if (message != null) {
-				outcomes.add(Outcome.stored(new Sent(message, false, participants)));
+				outcomes.add(Outcome.stored(new Committed(message, false, participants)));
 				continue;
 			}
 			Request first = batch.firstWithRetryKey().get(request.retryKey());
-			StoredMessage original = (first != null) ? inserted.get(first) : batch.stored().get(request.retryKey());
-			outcomes.add(Outcome.stored(new Sent(original, true, participants)));
+			ChatMessage original = (first != null) ? inserted.get(first) : batch.stored().get(request.retryKey());
+			outcomes.add(Outcome.stored(new Committed(original, true, participants)));
 		}
 		return outcomes;
 	}
@@ -107,7 +107,7 @@ class MessageStore {
 	 * Which requests to insert with which {@code seq}: every allowed one but retries of
 	 * {@code stored} messages and repeats within the batch.
 	 */
-	private static Batch plan(List<Request> allowed, Map<ChatKey, LockedChat> locked, Map<RetryKey, StoredMessage> stored,
+	private static Batch plan(List<Request> allowed, Map<ChatKey, LockedChat> locked, Map<RetryKey, ChatMessage> stored,
 			Instant now) {
 		Map<ChatKey, Long> lastSeqs = new LinkedHashMap<>();
 		List<Insert> inserts = new ArrayList<>();
@@ -118,7 +118,7 @@ class MessageStore {
 				continue;
 			}
 			long seq = lastSeqs.merge(request.chat(), locked.get(request.chat()).lastSeq() + 1, (taken, first) -> taken + 1);
-			inserts.add(new Insert(request, new StoredMessage(0, request.chat(), seq, request.senderId(),
+			inserts.add(new Insert(request, new ChatMessage(0, request.chat(), seq, request.senderId(),
 					request.content(), request.clientMessageId(), now)));
 			if (retry != null) {
 				firstWithRetryKey.put(retry, request);
@@ -132,7 +132,7 @@ class MessageStore {
 		return chat != null && chat.hasParticipant(request.senderId());
 	}
 
-	private Map<RetryKey, StoredMessage> findRetries(List<Request> requests) {
+	private Map<RetryKey, ChatMessage> findRetries(List<Request> requests) {
 		List<RetryKey> keys = requests.stream().map(Request::retryKey).filter(Objects::nonNull).distinct().toList();
 		if (keys.isEmpty()) {
 			return Map.of();
@@ -148,16 +148,16 @@ class MessageStore {
 			params.add(key.senderId());
 			params.add(MessageRows.clientMessageId(key.clientMessageId()));
 		}
-		Map<RetryKey, StoredMessage> found = new HashMap<>();
-		for (StoredMessage message : this.jdbc.sql(sql.toString()).params(params).query(MessageRows::message).list()) {
+		Map<RetryKey, ChatMessage> found = new HashMap<>();
+		for (ChatMessage message : this.jdbc.sql(sql.toString()).params(params).query(MessageRows::message).list()) {
 			found.put(new RetryKey(message.chat(), message.senderId(), message.clientMessageId()), message);
 		}
 		return found;
 	}
 
 	/** One multi-row insert; the new rows' ids from it, or read back by their (chat, seq) ranges. */
-	private Map<Request, StoredMessage> insert(List<Insert> inserts, Instant now) {
-		Map<Request, StoredMessage> inserted = new IdentityHashMap<>();
+	private Map<Request, ChatMessage> insert(List<Insert> inserts, Instant now) {
+		Map<Request, ChatMessage> inserted = new IdentityHashMap<>();
 		if (inserts.isEmpty()) {
 			return inserted;
 		}
@@ -166,7 +166,7 @@ class MessageStore {
 				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at) VALUES ");
 		List<Object> params = new ArrayList<>(inserts.size() * 7);
 		for (int i = 0; i < inserts.size(); i++) {
-			StoredMessage message = inserts.get(i).message();
+			ChatMessage message = inserts.get(i).message();
 			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)");
 			params.add(message.chat().kind().key());
 			params.add(message.chat().id());
@@ -188,7 +188,7 @@ class MessageStore {
 		}
 		Map<SeqKey, Long> ids = readIds(inserts);
 		for (Insert insert : inserts) {
-			StoredMessage message = insert.message();
+			ChatMessage message = insert.message();
 			inserted.put(insert.request(),
 					withId(message, ids.get(new SeqKey(message.chat(), message.seq()))));
 		}
@@ -220,8 +220,8 @@ class MessageStore {
 		return ids;
 	}
 
-	private static StoredMessage withId(StoredMessage message, long id) {
-		return new StoredMessage(id, message.chat(), message.seq(), message.senderId(), message.content(),
+	private static ChatMessage withId(ChatMessage message, long id) {
+		return new ChatMessage(id, message.chat(), message.seq(), message.senderId(), message.content(),
 				message.clientMessageId(), message.createdAt());
 	}
 
@@ -235,9 +235,9 @@ class MessageStore {
 	}
 
 	/** Either what was stored or why it was refused. */
-	record Outcome(Sent sent, ChatAccessDeniedException refusal) {
+	record Outcome(Committed sent, ChatAccessDeniedException refusal) {
 
-		static Outcome stored(Sent sent) {
+		static Outcome stored(Committed sent) {
 			return new Outcome(sent, null);
 		}
 
@@ -252,10 +252,10 @@ class MessageStore {
 	 * without a client message id are two messages
 	 */
 	private record Batch(List<Insert> inserts, Map<ChatKey, Long> lastSeqs, Map<RetryKey, Request> firstWithRetryKey,
-			Map<RetryKey, StoredMessage> stored) {
+			Map<RetryKey, ChatMessage> stored) {
 	}
 
-	private record Insert(Request request, StoredMessage message) {
+	private record Insert(Request request, ChatMessage message) {
 	}
 
 	private record SeqKey(ChatKey chat, long seq) {

@@ -1,4 +1,4 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 /**
  * Published (as a Spring application event) once a transaction that took a user out of

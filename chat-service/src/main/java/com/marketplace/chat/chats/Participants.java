@@ -1,4 +1,4 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 /**
  * Who takes part in a chat at one moment: its client and the other party, the master of a

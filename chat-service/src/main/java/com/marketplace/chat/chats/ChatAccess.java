@@ -1,4 +1,4 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 import java.sql.ResultSet;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 /** One chat, cluster-wide: its kind and its id within that kind. */
 public record ChatKey(ChatKind kind, long id) {

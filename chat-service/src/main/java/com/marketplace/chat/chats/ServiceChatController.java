@@ -1,12 +1,12 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 import java.net.URI;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.marketplace.chat.chat.ChatViews.CreateServiceChat;
-import com.marketplace.chat.chat.ChatViews.ServiceChatView;
+import com.marketplace.chat.chats.ChatViews.CreateServiceChat;
+import com.marketplace.chat.chats.ChatViews.ServiceChatView;
 import com.marketplace.chat.security.ChatUser;
 import jakarta.validation.Valid;
 
@@ -65,7 +65,7 @@ class ServiceChatController {
 	@GetMapping
 	List<ServiceChatView> mine(@AuthenticationPrincipal ChatUser user,
 			@RequestParam(defaultValue = "50") int limit) {
-		return this.chats.findForParticipant(user.id(), Limit.of(Paging.clamp(limit)))
+		return this.chats.findForParticipant(user.id(), Limit.of(Paging.validLimit(limit)))
 			.stream()
 			.map(ServiceChatView::of)
 			.toList();

@@ -2,11 +2,11 @@ package com.marketplace.chat.message;
 
 import java.util.List;
 
-import com.marketplace.chat.chat.ChatAccessDeniedException;
-import com.marketplace.chat.chat.ChatKey;
-import com.marketplace.chat.chat.ChatKind;
-import com.marketplace.chat.message.MessageStore.Outcome;
-import com.marketplace.chat.message.MessageStore.Request;
+import com.marketplace.chat.chats.ChatAccessDeniedException;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.message.BatchWriter.Outcome;
+import com.marketplace.chat.message.BatchWriter.Request;
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
@@ -21,11 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One batch through the store, against the real database: every case a grouped commit
  * can hold at once, each with its own outcome.
  */
-class MessageStoreTests {
+class BatchWriterTests {
 
 	private final Replica replica = Cluster.get().a;
 
-	private final MessageStore store = this.replica.bean(MessageStore.class);
+	private final BatchWriter store = this.replica.bean(BatchWriter.class);
 
 	private final TransactionTemplate transactions = this.replica.bean(WriterDatabase.class).transactions();
 
@@ -57,13 +57,13 @@ class MessageStoreTests {
 		assertThat(outcomes.get(6).sent().duplicate()).isTrue();
 		assertThat(outcomes.get(6).sent().message()).isEqualTo(outcomes.get(3).sent().message());
 
-		List<StoredMessage> serviceNew = List.of(outcomes.get(2), outcomes.get(3), outcomes.get(5))
+		List<ChatMessage> serviceNew = List.of(outcomes.get(2), outcomes.get(3), outcomes.get(5))
 			.stream()
 			.peek((outcome) -> assertThat(outcome.sent().duplicate()).isFalse())
 			.map((outcome) -> outcome.sent().message())
 			.toList();
-		assertThat(serviceNew).extracting(StoredMessage::seq).containsExactly(2L, 3L, 4L);
-		assertThat(serviceNew).extracting(StoredMessage::content).containsExactly("same text", "from the master", "same text");
+		assertThat(serviceNew).extracting(ChatMessage::seq).containsExactly(2L, 3L, 4L);
+		assertThat(serviceNew).extracting(ChatMessage::content).containsExactly("same text", "from the master", "same text");
 		assertThat(serviceNew.get(0).id()).isLessThan(serviceNew.get(1).id());
 		assertThat(serviceNew.get(1).id()).isLessThan(serviceNew.get(2).id());
 		assertThat(outcomes.get(0).sent().message().seq()).isEqualTo(1);
@@ -75,7 +75,7 @@ class MessageStoreTests {
 				serviceNew.get(1), serviceNew.get(2));
 		assertThat(history.bySeq(supportKey, 0, 10)).containsExactly(outcomes.get(0).sent().message(),
 				outcomes.get(8).sent().message());
-		assertThat(this.replica.bean(com.marketplace.chat.chat.ChatAccess.class).lastSeq(serviceKey)).isEqualTo(4);
+		assertThat(this.replica.bean(com.marketplace.chat.chats.ChatAccess.class).lastSeq(serviceKey)).isEqualTo(4);
 		assertThat(outcomes.get(0).sent().participants().includes(support.other().id())).isTrue();
 	}
 
@@ -84,7 +84,7 @@ class MessageStoreTests {
 		Chat service = Chats.serviceChat(this.replica);
 		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
 		long client = service.client().id();
-		StoredMessage original = storeAll(List.of(new Request(key, client, "original", "dup-1"))).get(0).sent().message();
+		ChatMessage original = storeAll(List.of(new Request(key, client, "original", "dup-1"))).get(0).sent().message();
 		// The insert of the batch hits the unique key of dup-1; the store then reads the
 		// original and inserts the others again, in the same transaction.
 		List<Outcome> outcomes = storeAll(List.of(new Request(key, client, "new one", "new-1"),
@@ -93,7 +93,7 @@ class MessageStoreTests {
 		assertThat(outcomes.get(1).sent().message()).isEqualTo(original);
 		assertThat(outcomes.get(0).sent().message().seq()).isEqualTo(2);
 		assertThat(outcomes.get(2).sent().message().seq()).isEqualTo(3);
-		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).extracting(StoredMessage::content)
+		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).extracting(ChatMessage::content)
 			.containsExactly("original", "new one", "new two");
 	}
 
@@ -108,7 +108,7 @@ class MessageStoreTests {
 			status.setRollbackOnly();
 		});
 		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).isEmpty();
-		assertThat(this.replica.bean(com.marketplace.chat.chat.ChatAccess.class).lastSeq(key)).isZero();
+		assertThat(this.replica.bean(com.marketplace.chat.chats.ChatAccess.class).lastSeq(key)).isZero();
 	}
 
 	private List<Outcome> storeAll(List<Request> requests) {

@@ -1,6 +1,6 @@
 package com.marketplace.chat.message;
 
-import com.marketplace.chat.chat.Participants;
+import com.marketplace.chat.chats.Participants;
 
 /**
  * What sending a message came to, once its transaction committed.
@@ -10,5 +10,5 @@ import com.marketplace.chat.chat.Participants;
  * @param participants who took part in the chat when it was stored (under the chat's
  * lock): only they may receive it
  */
-public record Sent(StoredMessage message, boolean duplicate, Participants participants) {
+public record Committed(ChatMessage message, boolean duplicate, Participants participants) {
 }

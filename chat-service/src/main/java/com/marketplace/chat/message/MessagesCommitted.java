@@ -9,5 +9,5 @@ import java.util.List;
  * retries). The senders have been told first: a sending connection knows what it sent
  * before any replica can deliver it.
  */
-public record MessagesStored(List<Sent> messages) {
+public record MessagesCommitted(List<Committed> messages) {
 }

@@ -1,4 +1,4 @@
-package com.marketplace.chat.chat;
+package com.marketplace.chat.chats;
 
 /**
  * A chat row held locked by the current transaction for sending: who takes part in it and
