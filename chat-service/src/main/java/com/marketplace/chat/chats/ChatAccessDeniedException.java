@@ -1,18 +1,16 @@
 package com.marketplace.chat.chats;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
+import com.marketplace.chat.problems.ChatProblem;
 
 /**
  * The chat does not exist or the user may not use it. One exception, and one answer
- * (403), for both cases, so that chat ids cannot be probed.
+ * (403, code {@code forbidden}), for both cases, so that chat ids cannot be probed.
  */
-public class ChatAccessDeniedException extends ErrorResponseException {
+public class ChatAccessDeniedException extends ChatProblem {
 
 	public ChatAccessDeniedException(ChatKey key) {
-		super(HttpStatus.FORBIDDEN, ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN,
-				"Chat " + key.kind().key() + "/" + key.id() + " does not exist or you are not a participant."), null);
+		super(Kind.DENIED, "forbidden",
+				"Chat " + key.kind().key() + "/" + key.id() + " does not exist or you are not a participant.");
 	}
 
 }

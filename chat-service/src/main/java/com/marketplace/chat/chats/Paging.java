@@ -1,6 +1,6 @@
 package com.marketplace.chat.chats;
 
-import org.springframework.http.HttpStatus;
+import com.marketplace.chat.problems.ChatProblem;
 
 /** List sizes: 1 to 200, 50 when not given. */
 final class Paging {
@@ -10,9 +10,10 @@ final class Paging {
 	private Paging() {
 	}
 
+	/** The limit asked for, or a refusal when it is outside 1 to {@link #MAX}. */
 	static int validLimit(int limit) {
 		if (limit < 1 || limit > MAX) {
-			throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX + ".");
+			throw ChatProblem.invalid("invalid_request", "limit must be between 1 and " + MAX + ".");
 		}
 		return limit;
 	}

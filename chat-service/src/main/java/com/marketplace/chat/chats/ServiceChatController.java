@@ -7,6 +7,7 @@ import java.util.List;
 
 import com.marketplace.chat.chats.ChatViews.CreateServiceChat;
 import com.marketplace.chat.chats.ChatViews.ServiceChatView;
+import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.ChatUser;
 import jakarta.validation.Valid;
 
@@ -43,10 +44,10 @@ class ServiceChatController {
 		long clientId = body.clientId();
 		long masterId = body.masterId();
 		if (clientId == masterId) {
-			throw Problems.of(HttpStatus.BAD_REQUEST, "client_id and master_id must be different users.");
+			throw ChatProblem.invalid("invalid_request", "client_id and master_id must be different users.");
 		}
 		if (!user.isAdmin() && user.id() != clientId && user.id() != masterId) {
-			throw Problems.of(HttpStatus.FORBIDDEN, "Only the client, the master or an admin may create this chat.");
+			throw ChatProblem.denied("Only the client, the master or an admin may create this chat.");
 		}
 		var existing = this.chats.findByClientIdAndMasterId(clientId, masterId);
 		if (existing.isPresent()) {

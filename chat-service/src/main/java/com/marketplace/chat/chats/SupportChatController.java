@@ -8,6 +8,7 @@ import java.util.List;
 import com.marketplace.chat.chats.ChatViews.AssignSupport;
 import com.marketplace.chat.chats.ChatViews.CreateSupportChat;
 import com.marketplace.chat.chats.ChatViews.SupportChatView;
+import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.ChatUser;
 import jakarta.validation.Valid;
 
@@ -49,7 +50,7 @@ class SupportChatController {
 		Long requested = (body != null) ? body.clientId() : null;
 		long clientId = (requested != null) ? requested : user.id();
 		if (clientId != user.id() && !user.isAdmin()) {
-			throw Problems.of(HttpStatus.FORBIDDEN, "Only an admin may open a support chat for another client.");
+			throw ChatProblem.denied("Only an admin may open a support chat for another client.");
 		}
 		SupportChat chat = this.chats.saveAndFlush(new SupportChat(clientId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
 		return ResponseEntity.created(URI.create("/api/support-chats/" + chat.getId())).body(SupportChatView.of(chat));
@@ -62,10 +63,10 @@ class SupportChatController {
 		List<SupportChat> found;
 		if (status != null) {
 			if (!SupportChat.Status.unassigned.name().equals(status)) {
-				throw Problems.of(HttpStatus.BAD_REQUEST, "status supports only 'unassigned' (the queue).");
+				throw ChatProblem.invalid("invalid_request", "status supports only 'unassigned' (the queue).");
 			}
 			if (!user.isSupport() && !user.isAdmin()) {
-				throw Problems.of(HttpStatus.FORBIDDEN, "Only support agents and admins see the queue.");
+				throw ChatProblem.denied("Only support agents and admins see the queue.");
 			}
 			found = this.chats.findByStatusOrderByCreatedAtAscIdAsc(SupportChat.Status.unassigned, page);
 		}
@@ -110,19 +111,19 @@ class SupportChatController {
 			assignee = requested;
 		}
 		else if (requested != null && requested != user.id()) {
-			throw Problems.of(HttpStatus.FORBIDDEN, "Only an admin may assign a chat to another agent.");
+			throw ChatProblem.denied("Only an admin may assign a chat to another agent.");
 		}
 		else if (!user.isSupport()) {
-			throw Problems.of(HttpStatus.BAD_REQUEST, "support_id is required when an admin assigns a chat.");
+			throw ChatProblem.invalid("invalid_request", "support_id is required when an admin assigns a chat.");
 		}
 		else {
 			assignee = user.id();
 			if (chat.getSupportId() != null && chat.getSupportId() != assignee) {
-				throw Problems.of(HttpStatus.CONFLICT, "The chat is already assigned to another agent.");
+				throw ChatProblem.conflict("already_assigned", "The chat is already assigned to another agent.");
 			}
 		}
 		if (assignee == chat.getClientId()) {
-			throw Problems.of(HttpStatus.BAD_REQUEST, "The chat's client cannot be its support agent.");
+			throw ChatProblem.invalid("invalid_request", "The chat's client cannot be its support agent.");
 		}
 		Long previous = chat.getSupportId();
 		chat.assignTo(assignee, Instant.now().truncatedTo(ChronoUnit.MICROS));

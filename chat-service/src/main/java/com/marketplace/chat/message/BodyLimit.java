@@ -11,7 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
-import com.marketplace.chat.security.ProblemResponses;
+import com.marketplace.chat.problems.ProblemDetails;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -79,7 +79,7 @@ class BodyLimit {
 	private static void refuse(JsonMapper json, HttpServletResponse response, long limit) throws IOException {
 		// Tomcat would otherwise read and discard the rest of the body to keep the connection.
 		response.setHeader("Connection", "close");
-		ProblemResponses.write(json, response, HttpStatus.CONTENT_TOO_LARGE,
+		ProblemDetails.write(json, response, HttpStatus.CONTENT_TOO_LARGE,
 				"The body is over " + limit + " bytes, more than any request of this API needs.");
 	}
 

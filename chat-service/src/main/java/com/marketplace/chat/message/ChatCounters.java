@@ -12,9 +12,9 @@ import java.util.Map;
 
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
-import com.marketplace.chat.chats.LockedChat;
 import com.marketplace.chat.chats.ChatRows;
 import com.marketplace.chat.chats.ChatState;
+import com.marketplace.chat.chats.LockedChat;
 
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;

@@ -8,13 +8,12 @@ import com.marketplace.chat.chats.ChatAccess;
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.ChatUser;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -52,10 +51,10 @@ class MessageController {
 			@RequestParam(name = "after_id", required = false) Long afterId,
 			@RequestParam(defaultValue = "" + DEFAULT_PAGE) int limit) {
 		if (limit < 1 || limit > MAX_PAGE) {
-			throw badRequest("limit must be between 1 and " + MAX_PAGE + ".");
+			throw ChatProblem.invalid("invalid_request", "limit must be between 1 and " + MAX_PAGE + ".");
 		}
 		if ((beforeId != null && beforeId < 1) || (afterId != null && afterId < 0)) {
-			throw badRequest("before_id must be positive and after_id must not be negative.");
+			throw ChatProblem.invalid("invalid_request", "before_id must be positive and after_id must not be negative.");
 		}
 		ChatKey chat = chat(kind, id);
 		if (!this.access.mayRead(user, chat)) {
@@ -77,11 +76,6 @@ class MessageController {
 
 	private static ChatKey chat(String kind, long id) {
 		return new ChatKey(ChatKind.fromKey(kind).orElseThrow(), id);
-	}
-
-	private static ErrorResponseException badRequest(String detail) {
-		return new ErrorResponseException(HttpStatus.BAD_REQUEST,
-				ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail), null);
 	}
 
 	record SendMessage(String content, String clientMessageId) {

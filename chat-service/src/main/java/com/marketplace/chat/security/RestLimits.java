@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.marketplace.chat.problems.ProblemDetails;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -88,7 +89,7 @@ class RestLimits implements WebMvcConfigurer {
 			long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
 			RestLimits.this.meters.counter("chat.rest.rate.limited", "action", this.action).increment();
 			response.setHeader("Retry-After", Long.toString(retryAfter));
-			ProblemResponses.write(RestLimits.this.json, response, HttpStatus.TOO_MANY_REQUESTS, "Too many "
+			ProblemDetails.write(RestLimits.this.json, response, HttpStatus.TOO_MANY_REQUESTS, "Too many "
 					+ ("send".equals(this.action) ? "messages" : "new chats") + " from this user; retry in " + retryAfter
 					+ " s.");
 			return false;

@@ -1,5 +1,6 @@
 package com.marketplace.chat.security;
 
+import com.marketplace.chat.problems.ProblemDetails;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -67,7 +68,7 @@ class WebSecurityConfiguration {
 		BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
 		return (request, response, ex) -> {
 			bearer.commence(request, response, ex);
-			ProblemResponses.write(json, response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
+			ProblemDetails.write(json, response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
 		};
 	}
 
@@ -75,7 +76,7 @@ class WebSecurityConfiguration {
 		BearerTokenAccessDeniedHandler bearer = new BearerTokenAccessDeniedHandler();
 		return (request, response, ex) -> {
 			bearer.handle(request, response, ex);
-			ProblemResponses.write(json, response, HttpStatus.FORBIDDEN, "Not allowed for this user.");
+			ProblemDetails.write(json, response, HttpStatus.FORBIDDEN, "Not allowed for this user.");
 		};
 	}
 

@@ -6,13 +6,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import com.marketplace.chat.chats.ChatAccess;
-import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.fanout.ChatRelay;
-import com.marketplace.chat.message.InvalidMessageException;
+import com.marketplace.chat.message.ChatMessage;
+import com.marketplace.chat.message.Committed;
 import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.message.Messages;
-import com.marketplace.chat.message.Committed;
-import com.marketplace.chat.message.ChatMessage;
+import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.AuthenticatedUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
@@ -254,7 +253,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		try {
 			stored = this.messages.submit(connection.chat, connection.userId, send.content(), send.clientMessageId());
 		}
-		catch (InvalidMessageException ex) {
+		catch (ChatProblem ex) {
 			connection.feed.sendSettled(-1);
 			error(connection, ex.code(), ex.getMessage());
 			return;
@@ -272,8 +271,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 			}
 			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
 					? wrapped.getCause() : failure;
-			if (cause instanceof ChatAccessDeniedException) {
-				error(connection, "forbidden", "You are no longer a participant of this chat.");
+			if (cause instanceof ChatProblem refused) {
+				error(connection, refused.code(), refused.getMessage());
 			}
 			else {
 				if (cause instanceof DataAccessException || cause instanceof TransactionException) {

@@ -9,14 +9,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.marketplace.chat.testing.Chats;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
 import com.marketplace.chat.testing.TestInfrastructure;
 import com.marketplace.chat.testing.WsClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 
 
