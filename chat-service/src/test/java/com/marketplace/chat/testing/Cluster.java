@@ -1,7 +1,6 @@
 package com.marketplace.chat.testing;
 
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Two replicas (A and B) shared by the test classes of one JVM, started on first use and
@@ -10,8 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Cluster {
 
 	private static Cluster instance;
-
-	private static final AtomicLong nextUserId = new AtomicLong(System.currentTimeMillis() % 1_000_000 * 1000);
 
 	public final Replica a;
 
@@ -35,7 +32,7 @@ public final class Cluster {
 
 	/** A user id no other test uses. */
 	public static long newUserId() {
-		return nextUserId.incrementAndGet();
+		return Chats.newUserId();
 	}
 
 }

@@ -10,11 +10,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * One running replica of the service in cluster mode, on its own port, sharing the test
- * database, Redis and issuer with every other replica.
+ * database, Redis and issuer with every other replica. It runs in the test JVM, so it
+ * stays here beside the application it starts; the rest of the kit (chat-testkit) knows
+ * no class of the service.
  */
 public final class Replica implements Endpoint, AutoCloseable {
 
-	public static final String ALLOWED_ORIGIN = "https://marketplace.example";
+	public static final String ALLOWED_ORIGIN = ClusterSettings.ALLOWED_ORIGIN;
 
 	private final String name;
 
@@ -28,39 +30,11 @@ public final class Replica implements Endpoint, AutoCloseable {
 		this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
 	}
 
-	/**
-	 * The cluster settings every test replica gets, in-JVM or as a process: the shared
-	 * database, Redis and issuer, and quick sweeps and probes so fault tests stay short.
-	 */
-	public static Map<String, Object> clusterSettings() {
-		TestInfrastructure infrastructure = TestInfrastructure.get();
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("spring.datasource.url", infrastructure.jdbcUrl());
-		properties.put("spring.datasource.username", infrastructure.user());
-		properties.put("spring.datasource.password", infrastructure.password());
-		properties.put("spring.data.redis.host", infrastructure.redisHost());
-		properties.put("spring.data.redis.port", infrastructure.redisPort());
-		properties.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", TestIssuer.get().issuerUri());
-		properties.put("spring.security.oauth2.resourceserver.jwt.audiences", TestIssuer.AUDIENCE);
-		properties.put("chat.ws.allowed-origins", ALLOWED_ORIGIN);
-		properties.put("chat.fanout.sweep-interval", "1s");
-		properties.put("chat.fanout.probe-interval", "500ms");
-		properties.put("chat.fanout.probe-timeout", "1500ms");
-		// The shared replicas let tests send as fast as they can; LimitsTests runs its own.
-		properties.put("chat.ws.message-rate", 100000);
-		properties.put("chat.ws.message-burst", 100000);
-		properties.put("chat.rest.sends-per-minute", 6000000);
-		properties.put("chat.rest.send-burst", 100000);
-		properties.put("chat.rest.creations-per-minute", 6000000);
-		properties.put("chat.rest.creation-burst", 100000);
-		return properties;
-	}
-
 	public static Replica start(String name, Map<String, Object> overrides) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("server.port", 0);
 		properties.put("server.address", "127.0.0.1");
-		properties.putAll(clusterSettings());
+		properties.putAll(ClusterSettings.forTests());
 		properties.put("logging.structured.format.console", "");
 		properties.put("spring.jmx.enabled", false);
 		properties.putAll(overrides);

@@ -31,11 +31,12 @@ import tools.jackson.databind.JsonNode;
  * The packaged jar ({@code target/chat-service-*.jar}, built by {@code package} before
  * failsafe runs) started as a separate OS process, as an operator would start it: its own
  * JVM, configuration as command-line arguments, stdout and stderr in
- * {@code target/process-logs/<name>.log}. Unlike {@link Replica} it can be stopped with a
- * real SIGTERM ({@link #terminate()}) or SIGKILL ({@link #kill()}).
+ * {@code target/process-logs/<name>.log}. Unlike a replica in the test JVM it can be
+ * stopped with a real SIGTERM ({@link #terminate()}) or SIGKILL ({@link #kill()}).
  * <p>
- * {@link #cluster(String)} mirrors {@link Replica}'s settings (shared test database and
- * Redis, the in-JVM {@link TestIssuer}) but keeps the cluster profile's JSON (ECS) logs;
+ * {@link #cluster(String)} passes the in-JVM replicas' {@link ClusterSettings} (shared
+ * test database and Redis, the in-JVM {@link TestIssuer}) but keeps the cluster profile's
+ * JSON (ECS) logs;
  * {@link #standalone(String)} runs the default profile on an H2 file in a fresh temporary
  * directory.
  */
@@ -111,11 +112,11 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	/**
 	 * A cluster replica on the shared test database and Redis, trusting the in-JVM test
-	 * issuer: the settings {@link Replica} passes, as command-line arguments.
+	 * issuer: the {@link ClusterSettings} the in-JVM replicas get, as command-line arguments.
 	 */
 	public static Builder cluster(String name) {
 		Builder builder = new Builder(name).property("spring.profiles.active", "cluster");
-		Replica.clusterSettings().forEach(builder::property);
+		ClusterSettings.forTests().forEach(builder::property);
 		return builder;
 	}
 
@@ -345,7 +346,7 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	}
 
 	// Helpers for talking to a replica (or a load balancer) by URL; Rest and Chats take an
-	// in-JVM Replica.
+	// Endpoint.
 
 	public static Rest.Response get(String url, String token) {
 		return call(HttpRequest.newBuilder(URI.create(url)).GET(), token);

@@ -20,18 +20,18 @@ public final class Rest {
 	public record Response(int status, JsonNode body, String raw, HttpHeaders headers) {
 	}
 
-	public static Response get(Replica replica, String path, String token) {
+	public static Response get(Endpoint replica, String path, String token) {
 		return call(HttpRequest.newBuilder(URI.create(replica.httpUrl() + path)).GET(), token);
 	}
 
-	public static Response post(Replica replica, String path, String token, Map<String, ?> body) {
+	public static Response post(Endpoint replica, String path, String token, Map<String, ?> body) {
 		return call(HttpRequest.newBuilder(URI.create(replica.httpUrl() + path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(WsClient.JSON.writeValueAsString(body))), token);
 	}
 
 	/** Posts the body exactly as given, for JSON no map would produce. */
-	public static Response postRaw(Replica replica, String path, String token, String json) {
+	public static Response postRaw(Endpoint replica, String path, String token, String json) {
 		return call(HttpRequest.newBuilder(URI.create(replica.httpUrl() + path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json)), token);
@@ -43,7 +43,7 @@ public final class Rest {
 	 * {@code body} (a server that refuses by the announced length needs no more); without
 	 * it, {@code body} goes chunked.
 	 */
-	public static int postRaw(Replica replica, String path, String token, byte[] body, Long declaredLength) {
+	public static int postRaw(Endpoint replica, String path, String token, byte[] body, Long declaredLength) {
 		StringBuilder head = new StringBuilder("POST ").append(path)
 			.append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n");
 		if (token != null) {

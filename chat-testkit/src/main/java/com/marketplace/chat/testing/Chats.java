@@ -1,19 +1,27 @@
 package com.marketplace.chat.testing;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import tools.jackson.databind.JsonNode;
 
 /** Chats made through the REST API, with a fresh client and master (or agent) each. */
 public final class Chats {
 
+	private static final AtomicLong nextUserId = new AtomicLong(System.currentTimeMillis() % 1_000_000 * 1000);
+
 	private Chats() {
+	}
+
+	/** A user id no other test of this JVM uses. */
+	public static long newUserId() {
+		return nextUserId.incrementAndGet();
 	}
 
 	public record Party(long id, String token) {
 
 		public static Party newUser(String... roles) {
-			long id = Cluster.newUserId();
+			long id = newUserId();
 			return new Party(id, TestIssuer.get().token(id, roles));
 		}
 
@@ -29,13 +37,13 @@ public final class Chats {
 			return "/api/" + this.kind + "-chats/" + this.id;
 		}
 
-		public String wsUrl(Replica replica, Party party) {
+		public String wsUrl(Endpoint replica, Party party) {
 			return replica.wsUrl() + wsPath() + "?token=" + party.token();
 		}
 
 	}
 
-	public static Chat serviceChat(Replica replica) {
+	public static Chat serviceChat(Endpoint replica) {
 		Party client = Party.newUser("client");
 		Party master = Party.newUser("master");
 		Rest.Response created = Rest.post(replica, "/api/service-chats", client.token(),
@@ -46,7 +54,7 @@ public final class Chats {
 		return new Chat("service", created.body().get("id").asLong(), client, master);
 	}
 
-	public static Chat supportChat(Replica replica) {
+	public static Chat supportChat(Endpoint replica) {
 		Party client = Party.newUser("client");
 		Party agent = Party.newUser("support");
 		Rest.Response created = Rest.post(replica, "/api/support-chats", client.token(), Map.of());
