@@ -27,7 +27,7 @@ else
 fi
 if [ -z "$JAVA" ]; then echo "no JDK >= 21 found (set JAVA_HOME)" >&2; exit 2; fi
 if [ ! -f bench/target/chat-bench.jar ] || [ ! -f chat-service/target/chat-service-0.1.0-SNAPSHOT.jar ]; then
-  echo "build first: ./mvnw -q -B -DskipTests package -pl chat-service,bench" >&2; exit 2
+  echo "build first: ./mvnw -q -B -DskipTests package -pl chat-service,bench -am" >&2; exit 2
 fi
 echo "java: $JAVA; open files: $(ulimit -n); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 exec "$JAVA" -Xmx2g -jar bench/target/chat-bench.jar "$@"

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.marketplace.chat.testing.TestIssuer;
+
 /**
  * Runs the chosen workloads against a fresh cluster and writes the results. See
  * bench/README.md for what each figure means.
@@ -16,7 +18,7 @@ final class Bench {
 
 	final Options options;
 
-	TokenIssuer issuer;
+	TestIssuer issuer;
 
 	Cluster cluster;
 
@@ -40,7 +42,7 @@ final class Bench {
 		List<Map<String, Object>> results = new ArrayList<>();
 		Report report = new Report(this.options.out);
 		report.start(machine());
-		this.issuer = new TokenIssuer();
+		this.issuer = TestIssuer.get();
 		this.cluster = new Cluster(this.options);
 		Thread cleanup = new Thread(this.cluster::close, "bench-cleanup");
 		Runtime.getRuntime().addShutdownHook(cleanup);
@@ -48,7 +50,7 @@ final class Bench {
 			System.out.printf("starting %d replicas (database %s)%n", this.options.replicas, this.cluster.jdbcUrl());
 			this.cluster.start(this.issuer);
 			this.net = new Net(this.options, this.cluster.replicas());
-			this.adminToken = this.issuer.token(1, "admin");
+			this.adminToken = Net.token(this.issuer, 1, "admin");
 			prewarm();
 			for (String workload : this.options.workloads) {
 				System.out.printf("%n== %s (load average %s)%n", workload, Usage.loadAverage());
@@ -75,7 +77,6 @@ final class Bench {
 			}
 			this.cluster.close();
 			Runtime.getRuntime().removeShutdownHook(cleanup);
-			this.issuer.close();
 		}
 		report.finish(results);
 		return results;
@@ -154,10 +155,8 @@ final class Bench {
 	private long[] replicaCpuNanos() {
 		return this.cluster.replicas()
 			.stream()
-			.mapToLong((replica) -> replica.process()
-				.toHandle()
-				.info()
-				.totalCpuDuration()
+			.mapToLong((replica) -> ProcessHandle.of(replica.pid())
+				.flatMap((process) -> process.info().totalCpuDuration())
 				.map(java.time.Duration::toNanos)
 				.orElse(0L))
 			.toArray();

@@ -24,7 +24,7 @@ public final class BenchMain {
 		}
 		if (!Files.isRegularFile(options.jar)) {
 			System.err.println("No service jar at " + options.jar.toAbsolutePath()
-					+ ": build it first (./mvnw -DskipTests package -pl chat-service) or pass --jar.");
+					+ ": build it first (./mvnw -DskipTests package -pl chat-service -am) or pass --jar.");
 			System.exit(2);
 		}
 		var results = new Bench(options).run();

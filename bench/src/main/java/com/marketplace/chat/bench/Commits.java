@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.marketplace.chat.testing.ProcessReplica;
+
 /**
  * Database commits of the message store over a measured window, summed over the replicas:
  * {@code commits_per_s} and {@code messages_per_commit}. Each replica counts them in its
@@ -72,16 +74,13 @@ final class Commits {
 	/** Commits and messages so far over all replicas, or null when one cannot be read. */
 	private static double[] read(Cluster cluster) throws InterruptedException {
 		double[] total = new double[2];
-		for (Cluster.Replica replica : cluster.replicas()) {
+		for (ProcessReplica replica : cluster.replicas()) {
 			double[] one;
 			try {
-				one = parse(cluster.prometheus(replica));
+				one = parse(replica.prometheus());
 			}
-			catch (InterruptedException ex) {
-				throw ex;
-			}
-			catch (Exception ex) {
-				System.out.println("  no commit figures: replica " + (replica.index() + 1) + ": " + ex);
+			catch (RuntimeException ex) {
+				System.out.println("  no commit figures: " + replica.name() + ": " + ex);
 				return null;
 			}
 			total[0] += one[0];

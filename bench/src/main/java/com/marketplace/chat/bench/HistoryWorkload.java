@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.marketplace.chat.testing.ProcessReplica;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -43,7 +44,7 @@ final class HistoryWorkload {
 		long master = base + 2;
 		long chatId = this.bench.net.createServiceChats(this.bench.adminToken, new long[] { client },
 				new long[] { master })[0];
-		String token = this.bench.issuer.token(client, "client");
+		String token = Net.token(this.bench.issuer, client, "client");
 		long inserting = System.nanoTime();
 		long[] idRange = insert(chatId, client, master, options.historyMessages);
 		double insertSeconds = (System.nanoTime() - inserting) / 1e9;
@@ -57,7 +58,7 @@ final class HistoryWorkload {
 		long start = System.nanoTime();
 		long measureFrom = start + (long) (options.warmup * 1e9);
 		long end = measureFrom + (long) (options.duration * 1e9);
-		List<Cluster.Replica> replicas = this.bench.cluster.replicas();
+		List<ProcessReplica> replicas = this.bench.cluster.replicas();
 		List<Thread> readers = new ArrayList<>();
 		Usage[] usage = new Usage[1];
 		Thread usageStarter = Thread.ofPlatform().start(() -> {
@@ -79,9 +80,9 @@ final class HistoryWorkload {
 						return;
 					}
 					long before = ThreadLocalRandom.current().nextLong(idRange[0] + 1, idRange[1] + 2);
-					Cluster.Replica replica = replicas.get((int) (i++ % replicas.size()));
+					ProcessReplica replica = replicas.get((int) (i++ % replicas.size()));
 					HttpRequest request = HttpRequest
-						.newBuilder(URI.create(replica.http() + "/api/service-chats/" + chatId + "/messages?before_id="
+						.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats/" + chatId + "/messages?before_id="
 								+ before + "&limit=" + options.historyPageSize))
 						.timeout(Duration.ofSeconds(30))
 						.header("Authorization", "Bearer " + token)
@@ -170,9 +171,9 @@ final class HistoryWorkload {
 
 	/** One page through the API before measuring: the inserted rows must be readable. */
 	private void check(long chatId, String token) throws Exception {
-		Cluster.Replica replica = this.bench.cluster.replicas().get(0);
+		ProcessReplica replica = this.bench.cluster.replicas().get(0);
 		HttpResponse<String> response = this.bench.net.rest.send(HttpRequest
-			.newBuilder(URI.create(replica.http() + "/api/service-chats/" + chatId + "/messages?limit="
+			.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats/" + chatId + "/messages?limit="
 					+ this.bench.options.historyPageSize))
 			.header("Authorization", "Bearer " + token)
 			.build(), HttpResponse.BodyHandlers.ofString());

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.marketplace.chat.testing.BrowserLikeSocket;
+import com.marketplace.chat.testing.ProcessReplica;
+
 /**
  * Memory per idle connection on one replica: heap (after a full GC, from
  * {@code /actuator/prometheus}) and resident set size (from {@code /proc/<pid>/status})
@@ -17,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class IdleWorkload {
 
+	/** All connections go to the first replica. */
+	private static final int REPLICA = 0;
+
 	private final Bench bench;
 
 	IdleWorkload(Bench bench) {
@@ -24,7 +30,7 @@ final class IdleWorkload {
 	}
 
 	Map<String, Object> run() throws Exception {
-		Cluster.Replica replica = this.bench.cluster.replicas().get(0);
+		ProcessReplica replica = this.bench.cluster.replicas().get(REPLICA);
 		int total = this.bench.options.idleConnections;
 		int chats = (total + 1) / 2;
 		long base = this.bench.nextUserBase();
@@ -38,7 +44,7 @@ final class IdleWorkload {
 		System.out.printf("  before: heap %.1f MiB, RSS %.1f MiB, %d connections%n", before.heap / 1048576d,
 				before.rss / 1048576d, before.connections);
 		List<BrowserLikeSocket> connections = openBrowserLike(replica, total, tokens, chatIds);
-		long compressed = connections.stream().filter((connection) -> connection.compressed).count();
+		long compressed = connections.stream().filter((connection) -> connection.compressed()).count();
 		System.out.printf("  opened %d connections offering %s (%d agreed to compression)%n", total,
 				BrowserLikeSocket.OFFER, compressed);
 		double openSeconds = this.openSeconds;
@@ -57,7 +63,7 @@ final class IdleWorkload {
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("connections", total);
 		result.put("chats", chats);
-		result.put("replica", replica.index() + 1);
+		result.put("replica", REPLICA + 1);
 		result.put("open_at_end", open);
 		result.put("client_offers", BrowserLikeSocket.OFFER);
 		result.put("compression_agreed", compressed);
@@ -82,7 +88,7 @@ final class IdleWorkload {
 	 * Opens the sockets as browsers do, offering compression: {@code connectParallelism}
 	 * handshakes at a time, each retried twice. Fails if any cannot be opened.
 	 */
-	private List<BrowserLikeSocket> openBrowserLike(Cluster.Replica replica, int total, String[] tokens, long[] chatIds)
+	private List<BrowserLikeSocket> openBrowserLike(ProcessReplica replica, int total, String[] tokens, long[] chatIds)
 			throws Exception {
 		long opening = System.nanoTime();
 		java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(this.bench.options.connectParallelism);
@@ -96,8 +102,8 @@ final class IdleWorkload {
 					try {
 						for (int attempt = 1;; attempt++) {
 							try {
-								opened[i] = BrowserLikeSocket.open("127.0.0.1", replica.port(),
-										"/ws/service-chats/" + chatIds[i / 2], tokens[2 * (i / 2) + i % 2]);
+								opened[i] = BrowserLikeSocket.open(replica, "/ws/service-chats/" + chatIds[i / 2],
+										tokens[2 * (i / 2) + i % 2]);
 								return;
 							}
 							catch (java.io.IOException ex) {
@@ -127,7 +133,7 @@ final class IdleWorkload {
 	}
 
 	/** The replica's biggest heap classes with the connections open: idle-class-histogram.txt. */
-	private void classHistogram(Cluster.Replica replica) {
+	private void classHistogram(ProcessReplica replica) {
 		Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
 		Path file = this.bench.options.out.resolve("idle-class-histogram.txt");
 		try {
@@ -152,7 +158,7 @@ final class IdleWorkload {
 	}
 
 	/** Full GC twice through jcmd, a pause, then heap, RSS and the connection gauge. */
-	private Sample settle(Cluster.Replica replica) throws Exception {
+	private Sample settle(ProcessReplica replica) throws Exception {
 		String note = "jcmd GC.run";
 		Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
 		for (int i = 0; i < 2; i++) {
@@ -170,7 +176,7 @@ final class IdleWorkload {
 			}
 			Thread.sleep(1500);
 		}
-		String metrics = this.bench.cluster.prometheus(replica);
+		String metrics = replica.prometheus();
 		return new Sample((long) Prometheus.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""), rss(replica.pid()),
 				(long) Prometheus.sum(metrics, "chat_ws_connections", null), note);
 	}

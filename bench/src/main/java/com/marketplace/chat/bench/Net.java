@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import com.marketplace.chat.testing.ProcessReplica;
+import com.marketplace.chat.testing.TestIssuer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +31,7 @@ final class Net implements AutoCloseable {
 
 	private final Options options;
 
-	private final List<Cluster.Replica> replicas;
+	private final List<ProcessReplica> replicas;
 
 	private final List<HttpClient> wsClients = new ArrayList<>();
 
@@ -41,7 +43,7 @@ final class Net implements AutoCloseable {
 
 	final HttpClient rest;
 
-	Net(Options options, List<Cluster.Replica> replicas) {
+	Net(Options options, List<ProcessReplica> replicas) {
 		this.options = options;
 		this.replicas = replicas;
 		for (int i = 0; i < replicas.size(); i++) {
@@ -57,9 +59,19 @@ final class Net implements AutoCloseable {
 			.build();
 	}
 
+	/**
+	 * Tokens outlive the longest run: the admin's serves every workload, and a connection
+	 * whose token expires is closed.
+	 */
+	private static final long TOKEN_SECONDS = 24 * 3600;
+
+	static String token(TestIssuer issuer, long id, String role) {
+		return issuer.token(id, TestIssuer.AUDIENCE, TOKEN_SECONDS, role);
+	}
+
 	/** Tokens for users {@code ids[i]} with {@code roles[i]}, signed on all cores. */
-	static String[] tokens(TokenIssuer issuer, long[] ids, String[] roles) {
-		return IntStream.range(0, ids.length).parallel().mapToObj((i) -> issuer.token(ids[i], roles[i])).toArray(String[]::new);
+	static String[] tokens(TestIssuer issuer, long[] ids, String[] roles) {
+		return IntStream.range(0, ids.length).parallel().mapToObj((i) -> token(issuer, ids[i], roles[i])).toArray(String[]::new);
 	}
 
 	/** Creates the service chats {@code (clients[i], masters[i])} as an admin; returns their ids. */
@@ -70,8 +82,8 @@ final class Net implements AutoCloseable {
 		for (int i = 0; i < clients.length; i++) {
 			int c = i;
 			permits.acquire();
-			Cluster.Replica replica = this.replicas.get(i % this.replicas.size());
-			HttpRequest request = HttpRequest.newBuilder(URI.create(replica.http() + "/api/service-chats"))
+			ProcessReplica replica = this.replicas.get(i % this.replicas.size());
+			HttpRequest request = HttpRequest.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats"))
 				.timeout(Duration.ofSeconds(30))
 				.header("Authorization", "Bearer " + adminToken)
 				.header("Content-Type", "application/json")
@@ -112,7 +124,7 @@ final class Net implements AutoCloseable {
 			permits.acquire();
 			WsConnection connection = connections.get(i);
 			int replica = plan.replica()[i];
-			URI uri = URI.create(this.replicas.get(replica).ws() + plan.path()[i]);
+			URI uri = URI.create(this.replicas.get(replica).wsUrl() + plan.path()[i]);
 			pending.add(connect(replica, uri, plan.token()[i], connection, 3).whenComplete((ws, failure) -> {
 				permits.release();
 				if (failure != null) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.marketplace.chat.testing.ProcessReplica;
+
 /**
  * CPU used over a measured window, in cores (1.0 = one core busy the whole window): the
  * load generator (this JVM), each replica, MariaDB and Redis, and the whole machine (which
@@ -71,10 +73,11 @@ final class Usage {
 		return ticks;
 	}
 
-	static Usage start(List<Cluster.Replica> replicas) {
+	static Usage start(List<ProcessReplica> replicas) {
 		Map<String, Long> pids = new LinkedHashMap<>();
-		for (Cluster.Replica replica : replicas) {
-			pids.put("replica-" + (replica.index() + 1), replica.pid());
+		for (ProcessReplica replica : replicas) {
+			// The replicas are named replica-1, replica-2, ...
+			pids.put(replica.name(), replica.pid());
 		}
 		findProcess("mariadbd", "mysqld").ifPresent((pid) -> pids.put("mariadb", pid));
 		findProcess("redis-server").ifPresent((pid) -> pids.put("redis", pid));

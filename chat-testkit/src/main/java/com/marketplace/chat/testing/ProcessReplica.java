@@ -38,7 +38,8 @@ import tools.jackson.databind.JsonNode;
  * test database and Redis, the in-JVM {@link TestIssuer}) but keeps the cluster profile's
  * JSON (ECS) logs;
  * {@link #standalone(String)} runs the default profile on an H2 file in a fresh temporary
- * directory.
+ * directory; {@link #builder(String)} leaves every setting to the caller, and its jar, JVM
+ * options and log directory can be changed, as the bench does.
  */
 public final class ProcessReplica implements Endpoint, AutoCloseable {
 
@@ -51,8 +52,9 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
 	/**
-	 * JVM options for the child processes: only to start faster on a small CI machine (C1
-	 * only, serial GC); they change nothing the application does.
+	 * JVM options for the child processes unless the builder is given others: only to start
+	 * faster on a small CI machine (C1 only, serial GC); they change nothing the application
+	 * does, but a replica under load wants the full JIT (the bench gives its own).
 	 */
 	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
 			"-Xmx512m");
@@ -62,7 +64,7 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	private static final Set<ProcessReplica> RUNNING = ConcurrentHashMap.newKeySet();
 
 	static {
-		// Never leave a replica behind when the test JVM ends, whatever the tests did.
+		// Never leave a replica behind when this JVM ends, whatever the tests (or the bench) did.
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach((replica) -> {
 			replica.process.destroyForcibly();
 		}), "process-replica-cleanup"));
@@ -80,18 +82,21 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	private final Path temporaryDirectory;
 
+	private final Duration readyTimeout;
+
 	private volatile long signalledAt;
 
 	private volatile long exitedAt;
 
 	private ProcessReplica(String name, int port, Process process, Path logFile, List<String> command,
-			Path temporaryDirectory) {
+			Builder builder) {
 		this.name = name;
 		this.port = port;
 		this.process = process;
 		this.logFile = logFile;
 		this.command = command;
-		this.temporaryDirectory = temporaryDirectory;
+		this.temporaryDirectory = builder.temporaryDirectory;
+		this.readyTimeout = builder.readyTimeout;
 		process.onExit().thenRun(() -> this.exitedAt = System.nanoTime());
 	}
 
@@ -104,7 +109,7 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		Builder builder = new Builder(name).property("spring.datasource.url", "jdbc:h2:file:"
+		Builder builder = builder(name).property("spring.datasource.url", "jdbc:h2:file:"
 				+ dataDirectory.toAbsolutePath() + "/chat;MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE");
 		builder.temporaryDirectory = dataDirectory;
 		return builder;
@@ -115,9 +120,17 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	 * issuer: the {@link ClusterSettings} the in-JVM replicas get, as command-line arguments.
 	 */
 	public static Builder cluster(String name) {
-		Builder builder = new Builder(name).property("spring.profiles.active", "cluster");
+		Builder builder = builder(name).property("spring.profiles.active", "cluster");
 		ClusterSettings.forTests().forEach(builder::property);
 		return builder;
+	}
+
+	/**
+	 * A replica with no settings but its port and loopback address: the caller gives the
+	 * profile, the servers and the issuer (the bench does, for its own database and issuer).
+	 */
+	public static Builder builder(String name) {
+		return new Builder(name);
 	}
 
 	/** How a replica process is started; {@link #start()} waits until it is ready. */
@@ -126,6 +139,16 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 		private final String name;
 
 		private final Map<String, Object> properties = new LinkedHashMap<>();
+
+		private final List<String> arguments = new ArrayList<>();
+
+		private List<String> jvmOptions = JVM_OPTIONS;
+
+		private Path jar = JAR;
+
+		private Path logDirectory = LOG_DIRECTORY;
+
+		private Duration readyTimeout = READY_TIMEOUT;
 
 		private int port;
 
@@ -141,6 +164,36 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 			return this;
 		}
 
+		/** Command-line arguments as given (e.g. {@code --chat.fanout.gap-wait=100ms}), after the properties. */
+		public Builder arguments(List<String> arguments) {
+			this.arguments.addAll(arguments);
+			return this;
+		}
+
+		/** JVM options before {@code -jar}, instead of the quick-start ones. */
+		public Builder jvmOptions(List<String> options) {
+			this.jvmOptions = List.copyOf(options);
+			return this;
+		}
+
+		/** Another jar than {@link ProcessReplica#JAR}. */
+		public Builder jar(Path jar) {
+			this.jar = jar;
+			return this;
+		}
+
+		/** Where {@code <name>.log} goes, instead of {@link ProcessReplica#LOG_DIRECTORY}. */
+		public Builder logDirectory(Path directory) {
+			this.logDirectory = directory;
+			return this;
+		}
+
+		/** How long {@link ProcessReplica#awaitReady()} waits, instead of {@link ProcessReplica#READY_TIMEOUT}. */
+		public Builder readyTimeout(Duration timeout) {
+			this.readyTimeout = timeout;
+			return this;
+		}
+
 		/** A fixed port (to restart a replica where a load balancer expects it); free by default. */
 		public Builder port(int port) {
 			this.port = port;
@@ -149,28 +202,28 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 		/** Starts the process without waiting for it: {@link ProcessReplica#awaitReady()} does. */
 		public ProcessReplica launch() {
-			if (!Files.isRegularFile(JAR)) {
-				throw new IllegalStateException("No packaged jar at " + JAR.toAbsolutePath()
+			if (!Files.isRegularFile(this.jar)) {
+				throw new IllegalStateException("No packaged jar at " + this.jar.toAbsolutePath()
 						+ ": run the integration tests through Maven (`./mvnw verify`), which packages it first");
 			}
 			int chosenPort = (this.port != 0) ? this.port : freePort();
 			List<String> command = new ArrayList<>();
 			command.add(javaExecutable());
-			command.addAll(JVM_OPTIONS);
+			command.addAll(this.jvmOptions);
 			command.add("-jar");
-			command.add(JAR.toAbsolutePath().toString());
+			command.add(this.jar.toAbsolutePath().toString());
 			command.add("--server.port=" + chosenPort);
 			command.add("--server.address=127.0.0.1");
 			this.properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+			command.addAll(this.arguments);
 			try {
-				Files.createDirectories(LOG_DIRECTORY);
-				Path logFile = LOG_DIRECTORY.resolve(this.name + ".log");
+				Files.createDirectories(this.logDirectory);
+				Path logFile = this.logDirectory.resolve(this.name + ".log");
 				Files.writeString(logFile, "");
 				Process process = new ProcessBuilder(command).redirectErrorStream(true)
 					.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
 					.start();
-				ProcessReplica replica = new ProcessReplica(this.name, chosenPort, process, logFile, command,
-						this.temporaryDirectory);
+				ProcessReplica replica = new ProcessReplica(this.name, chosenPort, process, logFile, command, this);
 				RUNNING.add(replica);
 				process.onExit().thenRun(() -> RUNNING.remove(replica));
 				return replica;
@@ -187,10 +240,10 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	}
 
-	/** Waits up to {@link #READY_TIMEOUT} for {@code /actuator/health/readiness} to answer 200. */
+	/** Waits up to the ready timeout for {@code /actuator/health/readiness} to answer 200. */
 	public ProcessReplica awaitReady() {
 		long started = System.nanoTime();
-		long deadline = started + READY_TIMEOUT.toNanos();
+		long deadline = started + this.readyTimeout.toNanos();
 		HttpRequest probe = HttpRequest.newBuilder(URI.create(httpUrl() + "/actuator/health/readiness"))
 			.timeout(Duration.ofSeconds(2))
 			.build();
@@ -216,7 +269,7 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 			sleep(Duration.ofMillis(250));
 		}
 		this.process.destroyForcibly();
-		throw new AssertionError(this.name + " was not ready within " + READY_TIMEOUT + " (command: "
+		throw new AssertionError(this.name + " was not ready within " + this.readyTimeout + " (command: "
 				+ String.join(" ", this.command) + "); the end of its log:\n" + logTail(60));
 	}
 
@@ -230,6 +283,27 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	public void kill() {
 		this.signalledAt = System.nanoTime();
 		this.process.destroyForcibly();
+	}
+
+	/**
+	 * SIGTERM (unless {@link #terminate()} sent it already), then SIGKILL if the process has
+	 * not exited within {@code grace}; answers whether it exited on its own.
+	 */
+	public boolean stop(Duration grace) {
+		if (this.signalledAt == 0) {
+			terminate();
+		}
+		try {
+			if (this.process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+				return true;
+			}
+			this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+		return false;
 	}
 
 	/**
@@ -302,17 +376,22 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	 * its tag combinations; 0 when absent), e.g. {@code chat_ws_connections}.
 	 */
 	public double metric(String name) {
-		Rest.Response response = get(httpUrl() + "/actuator/prometheus", null);
-		if (response.status() != 200) {
-			throw new AssertionError(this.name + " /actuator/prometheus answered " + response.status());
-		}
 		double sum = 0;
-		for (String line : response.raw().lines().toList()) {
+		for (String line : prometheus().lines().toList()) {
 			if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
 				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
 			}
 		}
 		return sum;
+	}
+
+	/** The page {@code /actuator/prometheus} answers. */
+	public String prometheus() {
+		Rest.Response response = get(httpUrl() + "/actuator/prometheus", null);
+		if (response.status() != 200) {
+			throw new IllegalStateException(this.name + " /actuator/prometheus answered " + response.status());
+		}
+		return response.raw();
 	}
 
 	/**

@@ -31,6 +31,21 @@ public final class RawHandshake {
 	}
 
 	public static Answer send(Endpoint endpoint, String pathAndQuery, Map<String, String> extraHeaders) {
+		try (Socket socket = new Socket("127.0.0.1", endpoint.port())) {
+			socket.setSoTimeout(5000);
+			return perform(socket, endpoint, pathAndQuery, extraHeaders);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("handshake with " + endpoint + " failed", ex);
+		}
+	}
+
+	/**
+	 * Writes the handshake on an open socket and reads the head of the answer, no further:
+	 * after a 101 the socket carries the connection's frames ({@link BrowserLikeSocket}).
+	 */
+	static Answer perform(Socket socket, Endpoint endpoint, String pathAndQuery, Map<String, String> extraHeaders)
+			throws IOException {
 		byte[] nonce = new byte[16];
 		ThreadLocalRandom.current().nextBytes(nonce);
 		StringBuilder request = new StringBuilder("GET ").append(pathAndQuery)
@@ -41,27 +56,21 @@ public final class RawHandshake {
 			.append("\r\n");
 		extraHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
 		request.append("\r\n");
-		try (Socket socket = new Socket("127.0.0.1", endpoint.port())) {
-			socket.setSoTimeout(5000);
-			OutputStream out = socket.getOutputStream();
-			out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			String head = readHead(socket.getInputStream());
-			String[] lines = head.split("\r\n");
-			int status = Integer.parseInt(lines[0].split(" ")[1]);
-			Map<String, String> headers = new LinkedHashMap<>();
-			for (int i = 1; i < lines.length; i++) {
-				int colon = lines[i].indexOf(':');
-				if (colon > 0) {
-					headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-							lines[i].substring(colon + 1).trim());
-				}
+		OutputStream out = socket.getOutputStream();
+		out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
+		out.flush();
+		String head = readHead(socket.getInputStream());
+		String[] lines = head.split("\r\n");
+		int status = Integer.parseInt(lines[0].split(" ")[1]);
+		Map<String, String> headers = new LinkedHashMap<>();
+		for (int i = 1; i < lines.length; i++) {
+			int colon = lines[i].indexOf(':');
+			if (colon > 0) {
+				headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+						lines[i].substring(colon + 1).trim());
 			}
-			return new Answer(status, headers);
 		}
-		catch (IOException ex) {
-			throw new IllegalStateException("handshake with " + endpoint + " failed", ex);
-		}
+		return new Answer(status, headers);
 	}
 
 	private static String readHead(InputStream in) throws IOException {
@@ -71,7 +80,7 @@ public final class RawHandshake {
 		while (matched < 4) {
 			int b = in.read();
 			if (b < 0) {
-				break;
+				throw new IOException("connection closed during the handshake");
 			}
 			head.write(b);
 			matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);

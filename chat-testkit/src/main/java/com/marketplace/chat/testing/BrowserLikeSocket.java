@@ -1,31 +1,30 @@
-package com.marketplace.chat.bench;
+package com.marketplace.chat.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An idle WebSocket that opens as a browser does, offering {@code permessage-deflate},
- * which the JDK's client may not (it refuses to set {@code Sec-WebSocket-Extensions}). It
- * reads frames on a virtual thread and answers the server's pings with pongs; control
- * frames are never compressed, so it needs no inflater even where compression was agreed.
+ * which the JDK's client may not (it refuses to set {@code Sec-WebSocket-Extensions}), so
+ * whatever an agreed extension costs the server is paid. It reads frames on a virtual
+ * thread and answers the server's pings with pongs; control frames are never compressed,
+ * so it needs no inflater even where compression was agreed. It sends nothing else: the
+ * bench holds thousands of them to measure memory per idle connection.
  */
-final class BrowserLikeSocket implements AutoCloseable {
+public final class BrowserLikeSocket implements AutoCloseable {
 
-	static final String OFFER = "permessage-deflate; client_max_window_bits";
+	public static final String OFFER = "permessage-deflate; client_max_window_bits";
 
 	private final Socket socket;
 
 	private final OutputStream out;
 
-	/** Whether the server agreed to {@code permessage-deflate}. */
-	final boolean compressed;
+	private final boolean compressed;
 
 	private volatile boolean closed;
 
@@ -36,24 +35,22 @@ final class BrowserLikeSocket implements AutoCloseable {
 		Thread.ofVirtual().name("idle-reader").start(this::read);
 	}
 
-	static BrowserLikeSocket open(String host, int port, String path, String token) throws IOException {
-		byte[] nonce = new byte[16];
-		ThreadLocalRandom.current().nextBytes(nonce);
-		String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-				+ Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Extensions: " + OFFER
-				+ "\r\nAuthorization: Bearer " + token + "\r\nUser-Agent: chat-bench (browser-like)\r\n\r\n";
-		Socket socket = new Socket(host, port);
+	/** Opens the chat's path with the token in an {@code Authorization} header; an IOException if refused. */
+	public static BrowserLikeSocket open(Endpoint endpoint, String path, String token) throws IOException {
+		Map<String, String> headers = new LinkedHashMap<>();
+		headers.put("Sec-WebSocket-Extensions", OFFER);
+		headers.put("Authorization", "Bearer " + token);
+		headers.put("User-Agent", "chat-testkit (browser-like)");
+		Socket socket = new Socket("127.0.0.1", endpoint.port());
 		try {
 			socket.setSoTimeout(30_000);
-			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-			String head = readHead(socket.getInputStream());
-			if (!head.startsWith("HTTP/1.1 101")) {
-				throw new IOException("handshake refused: " + head.lines().findFirst().orElse(head));
+			RawHandshake.Answer answer = RawHandshake.perform(socket, endpoint, path, headers);
+			if (answer.status() != 101) {
+				throw new IOException("handshake refused with HTTP " + answer.status());
 			}
 			socket.setSoTimeout(0);
-			return new BrowserLikeSocket(socket,
-					head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions: permessage-deflate"));
+			String agreed = answer.header("Sec-WebSocket-Extensions");
+			return new BrowserLikeSocket(socket, agreed != null && agreed.startsWith("permessage-deflate"));
 		}
 		catch (IOException | RuntimeException ex) {
 			socket.close();
@@ -61,18 +58,9 @@ final class BrowserLikeSocket implements AutoCloseable {
 		}
 	}
 
-	private static String readHead(InputStream in) throws IOException {
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		int matched = 0;
-		while (matched < 4) {
-			int b = in.read();
-			if (b < 0) {
-				throw new IOException("connection closed during the handshake");
-			}
-			head.write(b);
-			matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : ((b == '\r') ? 1 : 0);
-		}
-		return head.toString(StandardCharsets.US_ASCII);
+	/** Whether the server agreed to {@code permessage-deflate}. */
+	public boolean compressed() {
+		return this.compressed;
 	}
 
 	private void read() {
