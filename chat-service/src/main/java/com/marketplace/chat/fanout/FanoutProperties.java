@@ -2,8 +2,13 @@ package com.marketplace.chat.fanout;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * @param backend {@code redis} (cluster) or {@code in-process} (standalone)
@@ -19,14 +24,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * never takes the database connections that storing messages needs
  */
 @ConfigurationProperties("chat.fanout")
-public record FanoutProperties(@DefaultValue("in-process") String backend, @DefaultValue("200ms") Duration gapWait,
-		@DefaultValue("5s") Duration sweepInterval, @DefaultValue("2s") Duration probeInterval,
-		@DefaultValue("5s") Duration probeTimeout, @DefaultValue("2") int catchUpReads) {
-
-	public FanoutProperties {
-		if (catchUpReads < 1) {
-			throw new IllegalArgumentException("chat.fanout.catch-up-reads must be at least 1");
-		}
-	}
+@Validated
+public record FanoutProperties(@DefaultValue("in-process") @Pattern(regexp = "redis|in-process") String backend,
+		@DefaultValue("200ms") @DurationMin(millis = 1) Duration gapWait,
+		@DefaultValue("5s") @DurationMin(millis = 1) Duration sweepInterval,
+		@DefaultValue("2s") @DurationMin(millis = 1) Duration probeInterval,
+		@DefaultValue("5s") @DurationMin(millis = 1) Duration probeTimeout, @DefaultValue("2") @Positive int catchUpReads) {
 
 }

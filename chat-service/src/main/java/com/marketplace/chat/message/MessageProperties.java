@@ -2,8 +2,15 @@ package com.marketplace.chat.message;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * @param maxContentLength longest accepted content, in characters (Unicode code points);
@@ -18,19 +25,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * within twice this
  */
 @ConfigurationProperties("chat.message")
-public record MessageProperties(@DefaultValue("4000") int maxContentLength, @DefaultValue("1") int writers,
-		@DefaultValue("100") int groupSize, @DefaultValue("5s") Duration commitTimeout) {
+@Validated
+public record MessageProperties(@DefaultValue("4000") @Min(1) @Max(8000) int maxContentLength,
+		@DefaultValue("1") @PositiveOrZero int writers, @DefaultValue("100") @Positive int groupSize,
+		@DefaultValue("5s") @DurationMin(millis = 1) Duration commitTimeout) {
 
 	/** Longest accepted {@code client_message_id}, in characters. */
 	public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
-
-	public MessageProperties {
-		if (maxContentLength < 1 || maxContentLength > 8000) {
-			throw new IllegalArgumentException("chat.message.max-content-length must be between 1 and 8000");
-		}
-		if (writers < 0 || groupSize < 1) {
-			throw new IllegalArgumentException("chat.message.writers must be >= 0 and chat.message.group-size >= 1");
-		}
-	}
 
 }

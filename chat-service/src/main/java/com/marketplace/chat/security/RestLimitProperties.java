@@ -1,7 +1,10 @@
 package com.marketplace.chat.security;
 
+import jakarta.validation.constraints.Positive;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Per-user limits of the REST calls that write, on each replica.
@@ -12,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param creationBurst how many may come at once
  */
 @ConfigurationProperties("chat.rest")
-public record RestLimitProperties(@DefaultValue("600") int sendsPerMinute, @DefaultValue("30") int sendBurst,
-		@DefaultValue("12") int creationsPerMinute, @DefaultValue("10") int creationBurst) {
+@Validated
+public record RestLimitProperties(@DefaultValue("600") @Positive int sendsPerMinute,
+		@DefaultValue("30") @Positive int sendBurst, @DefaultValue("12") @Positive int creationsPerMinute,
+		@DefaultValue("10") @Positive int creationBurst) {
 }

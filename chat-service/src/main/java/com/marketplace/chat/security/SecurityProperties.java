@@ -1,7 +1,10 @@
 package com.marketplace.chat.security;
 
+import jakarta.validation.constraints.NotBlank;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Which JWT claims carry the user id and the roles. The token itself is validated by
@@ -14,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * issuer made for another application is accepted too, with that application's roles
  */
 @ConfigurationProperties("chat.security")
-public record SecurityProperties(@DefaultValue("sub") String userIdClaim, @DefaultValue("roles") String rolesClaim,
+@Validated
+public record SecurityProperties(@DefaultValue("sub") @NotBlank String userIdClaim,
+		@DefaultValue("roles") @NotBlank String rolesClaim,
 		@DefaultValue("false") boolean allowAnyAudience) {
 }

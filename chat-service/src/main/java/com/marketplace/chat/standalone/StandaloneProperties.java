@@ -2,8 +2,11 @@ package com.marketplace.chat.standalone;
 
 import java.time.Duration;
 
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * @param allowNonLoopback let the development issuer run on an address other machines can
@@ -11,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenLifetime lifetime of the tokens {@code POST /dev/tokens} mints
  */
 @ConfigurationProperties("chat.standalone")
+@Validated
 public record StandaloneProperties(@DefaultValue("false") boolean allowNonLoopback,
-		@DefaultValue("1h") Duration tokenLifetime) {
+		@DefaultValue("1h") @DurationMin(seconds = 1) Duration tokenLifetime) {
 }

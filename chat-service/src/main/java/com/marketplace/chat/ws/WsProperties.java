@@ -3,9 +3,14 @@ package com.marketplace.chat.ws;
 import java.time.Duration;
 import java.util.List;
 
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * WebSocket settings, with the defaults a production deployment would pick.
@@ -36,11 +41,13 @@ import org.springframework.util.unit.DataSize;
  * and compressing secrets next to text an attacker chooses leaks them
  */
 @ConfigurationProperties("chat.ws")
-public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultValue("16384") int maxFrameSize,
-		@DefaultValue("25s") Duration pingInterval, @DefaultValue("60s") Duration pongTimeout,
-		@DefaultValue("1MB") DataSize sendBufferLimit, @DefaultValue("10s") Duration sendTimeLimit,
-		@DefaultValue("20000") int maxConnections, @DefaultValue("50") int maxConnectionsPerUser,
-		@DefaultValue("1000") int resumeLimit, @DefaultValue("10") double messageRate,
-		@DefaultValue("30") int messageBurst, @DefaultValue("50") int floodLimit,
+@Validated
+public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultValue("16384") @Positive int maxFrameSize,
+		@DefaultValue("25s") @DurationMin(seconds = 1) Duration pingInterval,
+		@DefaultValue("60s") @DurationMin(seconds = 1) Duration pongTimeout, @DefaultValue("1MB") DataSize sendBufferLimit,
+		@DefaultValue("10s") @DurationMin(millis = 1) Duration sendTimeLimit,
+		@DefaultValue("20000") @Positive int maxConnections, @DefaultValue("50") @Positive int maxConnectionsPerUser,
+		@DefaultValue("1000") @PositiveOrZero int resumeLimit, @DefaultValue("10") @Positive double messageRate,
+		@DefaultValue("30") @Positive int messageBurst, @DefaultValue("50") @Positive int floodLimit,
 		@DefaultValue("false") boolean compression) {
 }

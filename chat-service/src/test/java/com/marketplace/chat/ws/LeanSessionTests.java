@@ -1,5 +1,6 @@
 package com.marketplace.chat.ws;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Map;
 
@@ -52,8 +53,19 @@ class LeanSessionTests {
 			assertThat(tomcat.getRequestParameterMap()).isEmpty();
 			assertThat(tomcat.getQueryString()).isNull();
 			assertThat(tomcat.getUserPrincipal()).isNull();
+			assertThat(tomcat.getMaxTextMessageBufferSize()).isEqualTo(ContainerTuning.READ_BUFFER_CHARS);
+			assertThat(tomcat.getMaxBinaryMessageBufferSize()).isEqualTo(ContainerTuning.BINARY_BUFFER_BYTES);
 			assertThat(client.drain(Duration.ofMillis(100))).isEmpty();
 		}
+	}
+
+	/** Tomcat reads its WebSocket buffer size once, when its classes load: the tuning must come first. */
+	@Test
+	void tomcatsWebSocketBuffersAreTheTunedSize() throws ReflectiveOperationException {
+		Cluster.get();
+		Field size = Class.forName("org.apache.tomcat.websocket.Constants").getDeclaredField("DEFAULT_BUFFER_SIZE");
+		size.setAccessible(true);
+		assertThat(size.getInt(null)).isEqualTo(ContainerTuning.WS_BUFFER_BYTES);
 	}
 
 }
