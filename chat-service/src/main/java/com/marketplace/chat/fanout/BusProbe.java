@@ -2,7 +2,12 @@ package com.marketplace.chat.fanout;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import com.marketplace.chat.system.Phases;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +16,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,6 +35,8 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	private final ChatRelay relay;
 
+	private final Duration interval;
+
 	private final Duration timeout;
 
 	private final String channel = "chat-probe:" + UUID.randomUUID();
@@ -41,9 +47,12 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	private volatile boolean running;
 
+	private ScheduledExecutorService timer;
+
 	BusProbe(RedisFanout bus, ChatRelay relay, FanoutProperties properties) {
 		this.bus = bus;
 		this.relay = relay;
+		this.interval = properties.probeInterval();
 		this.timeout = properties.probeTimeout();
 	}
 
@@ -52,10 +61,21 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 		// Should this fail, Redis is down: the probe is not heard, and the resubscription
 		// once Redis answers again includes it.
 		this.bus.listenAlways(this.channel, (message) -> this.lastHeardNanos.set(System.nanoTime()));
+		this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bus-probe").factory());
+		long millis = this.interval.toMillis();
+		this.timer.scheduleWithFixedDelay(this::probeSafely, millis, millis, TimeUnit.MILLISECONDS);
 		this.running = true;
 	}
 
-	@Scheduled(fixedDelayString = "${chat.fanout.probe-interval:2s}")
+	private void probeSafely() {
+		try {
+			probe();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Probing the fan-out bus failed: {}", ex.toString());
+		}
+	}
+
 	void probe() {
 		if (!this.running) {
 			return;
@@ -99,6 +119,12 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
+		this.timer.shutdownNow();
+	}
+
+	@Override
+	public int getPhase() {
+		return Phases.BUS_PROBE;
 	}
 
 	@Override

@@ -22,6 +22,7 @@ import com.marketplace.chat.chats.ChatState;
 import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
 import com.marketplace.chat.message.MessageHistory;
+import com.marketplace.chat.system.Phases;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -222,10 +223,9 @@ public class ChatRelay implements SmartLifecycle {
 		return this.running;
 	}
 
-	/** Stops after the WebSocket connections are closed and the web server has stopped. */
 	@Override
 	public int getPhase() {
-		return SmartLifecycle.DEFAULT_PHASE - 4096;
+		return Phases.RELAY;
 	}
 
 	/** One chat with local connections; everything in it happens under its monitor. */

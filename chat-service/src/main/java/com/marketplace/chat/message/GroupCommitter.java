@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.message.BatchWriter.Outcome;
 import com.marketplace.chat.message.BatchWriter.Request;
+import com.marketplace.chat.system.Phases;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -292,10 +293,10 @@ class GroupCommitter implements SmartLifecycle {
 		return this.running;
 	}
 
-	/** Stops after the WebSocket connections are closed, so in-flight sends are stored. */
+	/** Stops once the web server has, so that every send accepted is stored and published. */
 	@Override
 	public int getPhase() {
-		return SmartLifecycle.DEFAULT_PHASE - 2048;
+		return Phases.WRITERS;
 	}
 
 	private static final class Pending {

@@ -2,14 +2,17 @@ package com.marketplace.chat.ws;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+
+import com.marketplace.chat.system.Phases;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Lazy;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PingMessage;
@@ -18,7 +21,8 @@ import org.springframework.web.socket.PingMessage;
  * Keeps this replica's connections honest: WebSocket pings, closing connections that stop
  * answering them, closing connections whose token expired (1008), and on shutdown
  * refusing new handshakes and closing every connection with 1001 so clients resume on
- * another replica. Stops before the web server does.
+ * another replica. Its timer runs from {@link #start()} to {@link #stop()}; it stops
+ * before the web server does ({@link Phases#CONNECTIONS}).
  */
 @Component
 class ConnectionSupervisor implements SmartLifecycle {
@@ -32,6 +36,8 @@ class ConnectionSupervisor implements SmartLifecycle {
 	private volatile boolean running;
 
 	private volatile boolean draining;
+
+	private ScheduledExecutorService timer;
 
 	/** Seconds of pinging so far; only the scheduler's thread touches it. */
 	private long ticks;
@@ -50,7 +56,6 @@ class ConnectionSupervisor implements SmartLifecycle {
 	 * whose turn it is, so that each is pinged once per {@code chat.ws.ping-interval} and
 	 * the pings of thousands of connections do not all go out in the same moment.
 	 */
-	@Scheduled(fixedDelay = 1, initialDelay = 1, timeUnit = TimeUnit.SECONDS)
 	void ping() {
 		long deadline = System.nanoTime() - this.properties.pongTimeout().toNanos();
 		int slots = (int) Math.max(1, this.properties.pingInterval().toSeconds());
@@ -78,7 +83,6 @@ class ConnectionSupervisor implements SmartLifecycle {
 		}
 	}
 
-	@Scheduled(fixedDelay = 1, timeUnit = TimeUnit.SECONDS)
 	void closeExpired() {
 		Instant now = Instant.now();
 		for (Connection connection : this.connections.all()) {
@@ -90,7 +94,21 @@ class ConnectionSupervisor implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.timer = Executors
+			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("connection-supervisor").factory());
+		this.timer.scheduleWithFixedDelay(() -> everySecond(this::ping), 1, 1, TimeUnit.SECONDS);
+		this.timer.scheduleWithFixedDelay(() -> everySecond(this::closeExpired), 1, 1, TimeUnit.SECONDS);
 		this.running = true;
+	}
+
+	/** A task that throws would never run again on a scheduled executor: log and go on. */
+	private static void everySecond(Runnable task) {
+		try {
+			task.run();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Supervising the connections failed: {}", ex.toString(), ex);
+		}
 	}
 
 	/** Refuses new handshakes, closes every connection with 1001 and waits briefly for the close frames to go out. */
@@ -108,7 +126,13 @@ class ConnectionSupervisor implements SmartLifecycle {
 				break;
 			}
 		}
+		this.timer.shutdownNow();
 		this.running = false;
+	}
+
+	@Override
+	public int getPhase() {
+		return Phases.CONNECTIONS;
 	}
 
 	@Override
