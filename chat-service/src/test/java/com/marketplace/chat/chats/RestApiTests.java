@@ -166,6 +166,9 @@ class RestApiTests {
 		assertThat(ids(Rest.get(this.b, "/api/support-chats?status=unassigned&limit=200", agent.token()).body()))
 			.contains(id);
 		assertProblem(Rest.get(this.b, "/api/support-chats?status=unassigned", client.token()), 403);
+		Rest.Response badLimit = Rest.get(this.b, "/api/support-chats?limit=0", client.token());
+		assertProblem(badLimit, 400);
+		assertThat(badLimit.body().get("code").asString()).isEqualTo("invalid_request");
 		assertThat(WsClient.refusal(this.a.wsUrl() + "/ws/support-chats/" + id + "?token=" + agent.token(), Map.of()))
 			.as("an agent joins only once assigned")
 			.isEqualTo(403);
@@ -174,8 +177,12 @@ class RestApiTests {
 		assertThat(taken.status()).isEqualTo(200);
 		assertThat(taken.body().get("support_id").asLong()).isEqualTo(agent.id());
 		assertThat(taken.body().get("status").asString()).isEqualTo("assigned");
-		assertProblem(Rest.post(this.a, path + "/assignee", otherAgent.token(), Map.of()), 409);
-		assertProblem(Rest.post(this.a, path + "/assignee", client.token(), Map.of()), 403);
+		Rest.Response clash = Rest.post(this.a, path + "/assignee", otherAgent.token(), Map.of());
+		assertProblem(clash, 409);
+		assertThat(clash.body().get("code").asString()).isEqualTo("already_assigned");
+		Rest.Response denied = Rest.post(this.a, path + "/assignee", client.token(), Map.of());
+		assertProblem(denied, 403);
+		assertThat(denied.body().get("code").asString()).isEqualTo("forbidden");
 		assertProblem(Rest.post(this.a, path + "/assignee", agent.token(), Map.of("support_id", otherAgent.id())), 403);
 
 		assertThat(ids(Rest.get(this.a, "/api/support-chats", client.token()).body())).containsExactly(id);
