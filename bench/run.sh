@@ -14,18 +14,10 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
   echo "warning: open-files limit $(ulimit -n) is too low for the idle workload (10000 connections)" >&2
 fi
 
-java_ok() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); exit !(v[1] >= 21) }'; }
-JAVA=""
-if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && java_ok "$JAVA_HOME/bin/java"; then
-  JAVA="$JAVA_HOME/bin/java"
-elif command -v java >/dev/null && java_ok java; then
-  JAVA=java
-else
-  for candidate in $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do
-    if java_ok "$candidate"; then JAVA="$candidate"; break; fi
-  done
-fi
-if [ -z "$JAVA" ]; then echo "no JDK >= 21 found (set JAVA_HOME)" >&2; exit 2; fi
+# shellcheck source=../tools/jdk.sh
+. tools/jdk.sh
+if ! jdk=$(find_jdk); then echo "no JDK >= $MIN_JAVA found (set JAVA_HOME)" >&2; exit 2; fi
+JAVA="$jdk/bin/java"
 if [ ! -f bench/target/chat-bench.jar ] || [ ! -f chat-service/target/chat-service-0.1.0-SNAPSHOT.jar ]; then
   echo "build first: ./mvnw -q -B -DskipTests package -pl chat-service,bench -am" >&2; exit 2
 fi
