@@ -52,7 +52,7 @@ final class Bench {
 			this.net = new Net(this.options, this.cluster.replicas());
 			this.adminToken = Net.token(this.issuer, 1, "admin");
 			prewarm();
-			for (String workload : this.options.workloads) {
+			for (String workload : this.options.workloads()) {
 				System.out.printf("%n== %s (load average %s)%n", workload, Usage.loadAverage());
 				Map<String, Object> result = new LinkedHashMap<>();
 				result.put("workload", workload);

@@ -1,35 +1,45 @@
 package com.marketplace.chat.bench;
 
 import java.nio.file.Files;
+import java.util.concurrent.Callable;
 
-/** {@code java -jar bench/target/chat-bench.jar [flags]}; see {@link Options#usage()}. */
-public final class BenchMain {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-	private BenchMain() {
+/**
+ * {@code java -jar bench/target/chat-bench.jar [flags]}, from the repository root; picocli
+ * answers {@code --help} (exit 0) and a bad flag (its message and the flags on stderr,
+ * exit 2) before anything starts.
+ */
+@Command(name = "chat-bench", sortOptions = false, showDefaultValues = true, usageHelpAutoWidth = true,
+		customSynopsis = { "java -jar bench/target/chat-bench.jar [flags]",
+				"   or bench/run.sh [flags], from the repository root" },
+		description = "Starts chat-service replicas on a fresh database, measures the chosen workloads and "
+				+ "writes the figures under --out (see bench/README.md).")
+public final class BenchMain implements Callable<Integer> {
+
+	@Mixin
+	private Options options;
+
+	public static void main(String[] args) {
+		System.exit(new CommandLine(new BenchMain()).execute(args));
 	}
 
-	public static void main(String[] args) throws Exception {
-		Options options;
-		try {
-			options = Options.parse(args);
+	@Override
+	public Integer call() throws Exception {
+		if (this.options.reportOnly) {
+			Report.rerender(this.options.out);
+			return 0;
 		}
-		catch (IllegalArgumentException ex) {
-			System.err.println(ex.getMessage());
-			System.exit(2);
-			return;
-		}
-		if (options.reportOnly) {
-			Report.rerender(options.out);
-			return;
-		}
-		if (!Files.isRegularFile(options.jar)) {
-			System.err.println("No service jar at " + options.jar.toAbsolutePath()
+		if (!Files.isRegularFile(this.options.jar)) {
+			System.err.println("No service jar at " + this.options.jar.toAbsolutePath()
 					+ ": build it first (./mvnw -DskipTests package -pl chat-service -am) or pass --jar.");
-			System.exit(2);
+			return 2;
 		}
-		var results = new Bench(options).run();
+		var results = new Bench(this.options).run();
 		boolean failed = results.stream().anyMatch((result) -> result.containsKey("error"));
-		System.exit(failed ? 1 : 0);
+		return failed ? 1 : 0;
 	}
 
 }

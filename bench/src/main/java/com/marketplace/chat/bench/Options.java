@@ -3,8 +3,19 @@ package com.marketplace.chat.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
-/** Command-line flags ({@code --name=value} or {@code --name value}); see bench/README.md. */
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The bench's flags, parsed by picocli ({@code --name=value} or {@code --name value});
+ * bench/README.md explains them and {@code --help} lists them with their defaults.
+ * Durations take a unit: {@code 500ms}, {@code 25s}, {@code 2m} (plain numbers are
+ * seconds).
+ */
 final class Options {
 
 	static final List<String> ALL_WORKLOADS = List.of("chat-small", "chat-busy", "group", "ceiling", "idle", "history");
@@ -12,179 +23,161 @@ final class Options {
 	/** The workloads whose latency suffers from replicas still being JIT-compiled. */
 	static final List<String> CHAT_WORKLOADS = List.of("chat-small", "chat-busy", "group", "ceiling");
 
-	List<String> workloads = ALL_WORKLOADS;
+	@Option(names = { "-h", "--help" }, usageHelp = true, description = "this list")
+	boolean helpRequested;
 
-	/** Measured seconds per workload (after the warm-up). */
-	double duration = 25;
+	@Option(names = "--workloads", paramLabel = "LIST", split = ",", converter = Workload.class, defaultValue = "all",
+			description = "comma-separated, run in this order: chat-small, chat-busy, group, ceiling, idle, history; all")
+	private List<String> workloads;
 
-	double warmup = 15;
+	@Option(names = "--duration", paramLabel = "TIME", converter = Seconds.class, defaultValue = "25s",
+			description = "measured time per workload, after the warm-up")
+	double duration;
 
-	/** Seconds of chat-small load, not measured, once before the first workload (0: none). */
-	double prewarm = 30;
+	@Option(names = "--warmup", paramLabel = "TIME", converter = Seconds.class, defaultValue = "15s",
+			description = "warm-up per workload, sent and checked but not measured")
+	double warmup;
 
-	/** Longest wait after the last send for the remaining deliveries. */
-	double drain = 15;
+	@Option(names = "--prewarm", paramLabel = "TIME", converter = Seconds.class, defaultValue = "30s",
+			description = "chat-small load, not measured, once before the first chat workload; 0s: none")
+	double prewarm;
 
-	/** Multiplies chats, connections and rates of the chat workloads (0.1 for a quick check). */
-	double scale = 1;
+	@Option(names = "--drain", paramLabel = "TIME", converter = Seconds.class, defaultValue = "15s",
+			description = "longest wait for outstanding deliveries after the last send")
+	double drain;
 
-	/** Overrides the rate of chat-small, chat-busy and group when set. */
-	double rate = -1;
+	@Option(names = "--scale", paramLabel = "FACTOR", defaultValue = "1",
+			description = "multiplies chats, connections and rates of the chat workloads (0.1 for a quick check)")
+	double scale;
 
-	int replicas = 2;
+	@Option(names = "--rate", paramLabel = "MSG/S", defaultValue = "-1", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+			description = "overrides the rate of chat-small, chat-busy and group")
+	double rate;
 
-	String replicaHeap = "1g";
+	@Option(names = "--replicas", paramLabel = "N", defaultValue = "2", description = "replicas started")
+	int replicas;
 
-	int tomcatMaxConnections = 20000;
+	@Option(names = "--replica-heap", paramLabel = "SIZE", defaultValue = "1g", description = "the replicas' -Xmx")
+	String replicaHeap;
 
+	@Option(names = "--tomcat-max-connections", paramLabel = "N", defaultValue = "20000",
+			description = "server.tomcat.max-connections of the replicas (Tomcat's own default is 8192)")
+	int tomcatMaxConnections;
+
+	@Option(names = "--replica-arg", paramLabel = "ARG", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+			description = "extra argument for every replica (repeatable), such as --replica-arg=--chat.fanout.gap-wait=100ms")
 	List<String> replicaArgs = new ArrayList<>();
 
-	/** Extra JVM options for every replica, before {@code -jar} (e.g. {@code -XX:+UseZGC}). */
+	@Option(names = "--replica-jvm-arg", paramLabel = "OPTION", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+			description = "extra JVM option for every replica, before -jar (repeatable), such as -XX:+UseZGC")
 	List<String> replicaJvmArgs = new ArrayList<>();
 
-	Path jar = Path.of("chat-service/target/chat-service-0.1.0-SNAPSHOT.jar");
+	@Option(names = "--jar", paramLabel = "PATH", defaultValue = "chat-service/target/chat-service-0.1.0-SNAPSHOT.jar",
+			description = "the service jar (a private copy of it runs)")
+	Path jar;
 
-	Path out = Path.of("bench/target");
+	@Option(names = "--out", paramLabel = "DIR", defaultValue = "bench/target",
+			description = "where results, logs and the jar's copy go")
+	Path out;
 
-	String jdbcBase = "jdbc:mariadb://127.0.0.1:3306/";
+	@Option(names = "--jdbc", paramLabel = "URL", converter = ServerUrl.class, defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
+			description = "the database server; the run creates its own database there")
+	String jdbcBase;
 
-	String dbUser = "root";
+	@Option(names = "--db-user", paramLabel = "USER", defaultValue = "root")
+	String dbUser;
 
-	String dbPassword = "";
+	@Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "", showDefaultValue = CommandLine.Help.Visibility.NEVER)
+	String dbPassword;
 
-	String redisHost = "127.0.0.1";
+	@Option(names = "--redis-host", paramLabel = "HOST", defaultValue = "127.0.0.1")
+	String redisHost;
 
-	int redisPort = 6379;
+	@Option(names = "--redis-port", paramLabel = "PORT", defaultValue = "6379")
+	int redisPort;
 
+	@Option(names = "--keep-database", description = "do not drop the run's database at the end")
 	boolean keepDatabase;
 
 	/** Only rewrite results.md and latency.svg from the files of an earlier run in --out. */
+	@Option(names = "--report-only",
+			description = "rewrite results.md and latency.svg from --out's results.jsonl and run.json; no servers")
 	boolean reportOnly;
 
-	int contentBytes = 100;
+	@Option(names = "--content-bytes", paramLabel = "N", defaultValue = "100", description = "size of each message's content")
+	int contentBytes;
 
-	boolean clientMessageIds = true;
+	@Option(names = "--client-message-ids", negatable = true, defaultValue = "true", fallbackValue = "true",
+			description = "send a client_message_id with every message (the ledger needs them)")
+	boolean clientMessageIds;
 
-	int connectParallelism = 16;
+	@Option(names = "--connect-parallelism", paramLabel = "N", defaultValue = "16", description = "handshakes at a time")
+	int connectParallelism;
 
-	int idleConnections = 10000;
+	@Option(names = "--idle-connections", paramLabel = "N", defaultValue = "10000",
+			description = "connections the idle workload opens on the first replica")
+	int idleConnections;
 
-	int historyMessages = 100_000;
+	@Option(names = "--history-messages", paramLabel = "N", defaultValue = "100000",
+			description = "messages in the history workload's chat")
+	int historyMessages;
 
-	int historyReaders = 8;
+	@Option(names = "--history-readers", paramLabel = "N", defaultValue = "8", description = "closed-loop history readers")
+	int historyReaders;
 
-	int historyPageSize = 50;
+	@Option(names = "--history-page-size", paramLabel = "N", defaultValue = "50", description = "messages per history page")
+	int historyPageSize;
 
-	double ceilingStart = 200;
+	@Option(names = "--ceiling-start", paramLabel = "MSG/S", defaultValue = "200", description = "the ceiling's first rate")
+	double ceilingStart;
 
-	double ceilingFactor = 1.5;
+	@Option(names = "--ceiling-factor", paramLabel = "FACTOR", defaultValue = "1.5",
+			description = "how much each ceiling step raises the rate")
+	double ceilingFactor;
 
-	double ceilingMax = 20000;
+	@Option(names = "--ceiling-max", paramLabel = "MSG/S", defaultValue = "20000", description = "the ceiling stops rising here")
+	double ceilingMax;
 
-	double ceilingStepSeconds = 10;
+	@Option(names = "--ceiling-step", paramLabel = "TIME", converter = Seconds.class, defaultValue = "10s",
+			description = "measured time per ceiling step")
+	double ceilingStepSeconds;
 
-	double ceilingWarmup = 3;
+	@Option(names = "--ceiling-warmup", paramLabel = "TIME", converter = Seconds.class, defaultValue = "3s",
+			description = "warm-up per ceiling step")
+	double ceilingWarmup;
 
-	double p99LimitMs = 100;
+	@Option(names = "--p99-limit-ms", paramLabel = "MS", defaultValue = "100", description = "a ceiling step passes below this p99")
+	double p99LimitMs;
 
-	static Options parse(String[] args) {
+	/** The flags as picocli reads them; a {@link CommandLine.ParameterException} for a bad one. */
+	static Options parse(String... args) {
 		Options options = new Options();
-		for (int i = 0; i < args.length; i++) {
-			String arg = args[i];
-			if (arg.equals("-h") || arg.equals("--help")) {
-				System.out.println(usage());
-				System.exit(0);
-			}
-			if (!arg.startsWith("--")) {
-				throw new IllegalArgumentException("unexpected argument " + arg + "\n" + usage());
-			}
-			String name;
-			String value;
-			int eq = arg.indexOf('=');
-			if (eq > 0) {
-				name = arg.substring(2, eq);
-				value = arg.substring(eq + 1);
-			}
-			else if (arg.equals("--keep-database") || arg.equals("--no-client-message-ids")
-					|| arg.equals("--report-only")) {
-				name = arg.substring(2);
-				value = "true";
-			}
-			else {
-				name = arg.substring(2);
-				if (i + 1 >= args.length) {
-					throw new IllegalArgumentException("missing value for " + arg);
-				}
-				value = args[++i];
-			}
-			options.set(name, value);
-		}
+		new CommandLine(options).parseArgs(args);
 		return options;
 	}
 
-	private void set(String name, String value) {
-		switch (name) {
-			case "workloads" -> {
-				List<String> chosen = new ArrayList<>();
-				for (String workload : value.split(",")) {
-					String trimmed = workload.trim();
-					if (trimmed.equals("all")) {
-						chosen.addAll(ALL_WORKLOADS);
-					}
-					else if (ALL_WORKLOADS.contains(trimmed)) {
-						chosen.add(trimmed);
-					}
-					else if (!trimmed.isEmpty()) {
-						throw new IllegalArgumentException("unknown workload " + trimmed + "; known: " + ALL_WORKLOADS);
-					}
-				}
-				this.workloads = chosen;
+	/** The chosen workloads in order, {@code all} spelled out. */
+	List<String> workloads() {
+		List<String> chosen = new ArrayList<>();
+		for (String workload : this.workloads) {
+			if (workload.equals("all")) {
+				chosen.addAll(ALL_WORKLOADS);
 			}
-			case "duration" -> this.duration = seconds(value);
-			case "warmup" -> this.warmup = seconds(value);
-			case "prewarm" -> this.prewarm = seconds(value);
-			case "drain" -> this.drain = seconds(value);
-			case "scale" -> this.scale = Double.parseDouble(value);
-			case "rate" -> this.rate = Double.parseDouble(value);
-			case "replicas" -> this.replicas = Integer.parseInt(value);
-			case "replica-heap" -> this.replicaHeap = value;
-			case "tomcat-max-connections" -> this.tomcatMaxConnections = Integer.parseInt(value);
-			case "replica-arg" -> this.replicaArgs.add(value);
-			case "replica-jvm-arg" -> this.replicaJvmArgs.add(value);
-			case "jar" -> this.jar = Path.of(value);
-			case "out" -> this.out = Path.of(value);
-			case "jdbc" -> this.jdbcBase = value.endsWith("/") ? value : value + "/";
-			case "db-user" -> this.dbUser = value;
-			case "db-password" -> this.dbPassword = value;
-			case "redis-host" -> this.redisHost = value;
-			case "redis-port" -> this.redisPort = Integer.parseInt(value);
-			case "keep-database" -> this.keepDatabase = Boolean.parseBoolean(value);
-			case "report-only" -> this.reportOnly = Boolean.parseBoolean(value);
-			case "content-bytes" -> this.contentBytes = Integer.parseInt(value);
-			case "no-client-message-ids" -> this.clientMessageIds = !Boolean.parseBoolean(value);
-			case "connect-parallelism" -> this.connectParallelism = Integer.parseInt(value);
-			case "idle-connections" -> this.idleConnections = Integer.parseInt(value);
-			case "history-messages" -> this.historyMessages = Integer.parseInt(value);
-			case "history-readers" -> this.historyReaders = Integer.parseInt(value);
-			case "history-page-size" -> this.historyPageSize = Integer.parseInt(value);
-			case "ceiling-start" -> this.ceilingStart = Double.parseDouble(value);
-			case "ceiling-factor" -> this.ceilingFactor = Double.parseDouble(value);
-			case "ceiling-max" -> this.ceilingMax = Double.parseDouble(value);
-			case "ceiling-step" -> this.ceilingStepSeconds = seconds(value);
-			case "ceiling-warmup" -> this.ceilingWarmup = seconds(value);
-			case "p99-limit-ms" -> this.p99LimitMs = Double.parseDouble(value);
-			default -> throw new IllegalArgumentException("unknown flag --" + name + "\n" + usage());
+			else if (!workload.isEmpty()) {
+				chosen.add(workload);
+			}
 		}
+		return chosen;
 	}
 
 	/** Whether the replicas get a pre-warm: it is not zero and a chat workload is chosen. */
 	boolean prewarms() {
-		return this.prewarm > 0 && this.workloads.stream().anyMatch(CHAT_WORKLOADS::contains);
+		return this.prewarm > 0 && workloads().stream().anyMatch(CHAT_WORKLOADS::contains);
 	}
 
 	/** {@code 25}, {@code 25s}, {@code 500ms} or {@code 2m}, in seconds. */
 	static double seconds(String value) {
-		String v = value.trim().toLowerCase();
+		String v = value.trim().toLowerCase(Locale.ROOT);
 		if (v.endsWith("ms")) {
 			return Double.parseDouble(v.substring(0, v.length() - 2)) / 1000;
 		}
@@ -197,25 +190,43 @@ final class Options {
 		return Double.parseDouble(v);
 	}
 
-	static String usage() {
-		return """
-				usage: java -jar bench/target/chat-bench.jar [flags]   (run from the repository root)
-				  --workloads=LIST        comma-separated: chat-small,chat-busy,group,ceiling,idle,history (default all)
-				  --duration=25s          measured time per workload, after --warmup=15s
-				  --prewarm=30s           chat-small load, not measured, once before the first chat workload (0s: none)
-				  --drain=15s             longest wait for outstanding deliveries after the last send
-				  --scale=1               multiply chats, connections and rates (0.1 for a quick check)
-				  --rate=N                override the rate (msg/s) of chat-small, chat-busy and group
-				  --replicas=2 --replica-heap=1g --replica-arg=--some.property=value (repeatable)
-				  --replica-jvm-arg=-XX:+UseZGC  JVM option for every replica (repeatable)
-				  --jar=chat-service/target/chat-service-0.1.0-SNAPSHOT.jar --out=bench/target
-				  --jdbc=jdbc:mariadb://127.0.0.1:3306/ --db-user=root --db-password= --keep-database
-				  --report-only           rewrite results.md and latency.svg from --out's results.jsonl, no servers
-				  --redis-host=127.0.0.1 --redis-port=6379
-				  --content-bytes=100 --no-client-message-ids --connect-parallelism=16
-				  --idle-connections=10000 --history-messages=100000 --history-readers=8 --history-page-size=50
-				  --ceiling-start=200 --ceiling-factor=1.5 --ceiling-max=20000 --ceiling-step=10s
-				  --ceiling-warmup=3s --p99-limit-ms=100""";
+	static final class Seconds implements ITypeConverter<Double> {
+
+		@Override
+		public Double convert(String value) {
+			try {
+				return seconds(value);
+			}
+			catch (NumberFormatException ex) {
+				throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 25s or 2m");
+			}
+		}
+
+	}
+
+	/** One name of {@link #ALL_WORKLOADS}, or {@code all}. */
+	static final class Workload implements ITypeConverter<String> {
+
+		@Override
+		public String convert(String value) {
+			String name = value.trim();
+			if (!name.isEmpty() && !name.equals("all") && !ALL_WORKLOADS.contains(name)) {
+				throw new TypeConversionException("unknown workload '" + name + "'; known: all, "
+						+ String.join(", ", ALL_WORKLOADS));
+			}
+			return name;
+		}
+
+	}
+
+	/** A server URL the run appends its database name to, so it ends in a slash. */
+	static final class ServerUrl implements ITypeConverter<String> {
+
+		@Override
+		public String convert(String value) {
+			return value.endsWith("/") ? value : value + "/";
+		}
+
 	}
 
 }
