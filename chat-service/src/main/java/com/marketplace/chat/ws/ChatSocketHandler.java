@@ -1,15 +1,11 @@
 package com.marketplace.chat.ws;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import com.marketplace.chat.chats.ChatAccess;
-import com.marketplace.chat.fanout.ChatRelay;
-import com.marketplace.chat.message.ChatMessage;
 import com.marketplace.chat.message.Committed;
-import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.message.Messages;
 import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.AuthenticatedUser;
@@ -18,8 +14,6 @@ import com.marketplace.chat.security.InvalidTokenException;
 import com.marketplace.chat.ws.Frames.BadFrame;
 import com.marketplace.chat.ws.HandshakeGate.Handshake;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +42,9 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private static final String STATE = "chat.state";
 
-	/** Messages a streamed replay reads from MySQL at a time. */
-	static final int REPLAY_PAGE = 50;
-
 	private final Messages messages;
 
-	private final MessageHistory history;
-
-	private final ChatRelay relay;
+	private final ChatFeeds feeds;
 
 	private final LocalConnections connections;
 
@@ -67,33 +56,24 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private final JsonMapper json;
 
+	private final SocketMeters meters;
+
 	private final Counter slowReaders;
 
 	private final Counter received;
 
-	private final Timer outboxWait;
-
-	ChatSocketHandler(Messages messages, MessageHistory history, ChatRelay relay, LocalConnections connections,
-			ChatUsers users, ChatAccess access, WsProperties properties, JsonMapper json, MeterRegistry meters) {
-		this.access = access;
-		this.slowReaders = Counter.builder("chat.ws.slow.reader.disconnects")
-			.description("Connections closed with 1013 because they could not keep up")
-			.register(meters);
-		this.received = Counter.builder("chat.messages.received")
-			.description("Messages stored from this replica's WebSocket connections")
-			.register(meters);
-		this.outboxWait = Timer.builder("chat.ws.outbox.wait")
-			.description("Time a frame waits in a connection's outbox before it is written")
-			.publishPercentileHistogram()
-			.maximumExpectedValue(Duration.ofSeconds(10))
-			.register(meters);
+	ChatSocketHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users,
+			ChatAccess access, WsProperties properties, JsonMapper json, SocketMeters meters) {
 		this.messages = messages;
-		this.history = history;
-		this.relay = relay;
+		this.feeds = feeds;
 		this.connections = connections;
 		this.users = users;
+		this.access = access;
 		this.properties = properties;
 		this.json = json;
+		this.meters = meters;
+		this.slowReaders = meters.slowReaders(SocketMeters.RAW);
+		this.received = meters.received(SocketMeters.RAW);
 	}
 
 	@Override
@@ -103,109 +83,18 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				handshake.user().expiresAt(), this.connections.deliveredCounter());
 		Session container = ((NativeWebSocketSession) session).getNativeSession(Session.class);
 		container.getAsyncRemote().setSendTimeout(this.properties.sendTimeLimit().toMillis());
-		connection.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(),
-				(reason) -> {
-					log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
-					this.slowReaders.increment();
-					connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
-				}, this.outboxWait));
+		Runnable slow = () -> {
+			this.slowReaders.increment();
+			connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
+		};
+		connection.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(), (reason) -> {
+			log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
+			slow.run();
+		}, this.meters.outboxWait), slow);
 		connection.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
 		session.getAttributes().put(STATE, connection);
 		this.connections.opened(connection);
-		try {
-			long start = (handshake.afterId() != null)
-					? this.history.replayStart(connection.chat, handshake.afterId(), this.properties.resumeLimit())
-					: handshake.seqAtHandshake();
-			this.relay.join(connection.chat, (delivered) -> {
-				connection.feed.startAfter(start);
-				if (delivered > start) {
-					// Read outside the relay's hold on the chat, which a read would stall: the
-					// replay streams, and live deliveries leave the connection to it until it
-					// has caught up.
-					connection.feed.replaying(true);
-					Thread.ofVirtual().name("replay-" + connection.id).start(() -> replay(connection));
-				}
-				this.connections.joined(connection);
-			});
-		}
-		catch (RuntimeException ex) {
-			log.warn("Could not start delivery for {}: {}", connection.chat, ex.toString());
-			connection.close(CloseStatus.SERVER_ERROR);
-			return;
-		}
-		if (connection.markJoined()) {
-			// Closed while joining: undo what the close could not see yet.
-			this.connections.closed(connection);
-			this.relay.leave(connection.chat);
-		}
-	}
-
-	/**
-	 * Streams a long resume from MySQL a page at a time, never putting more than a quarter
-	 * of the send buffer in the connection's outbox, so a reader that keeps up is never
-	 * closed for being slow and the chat's deliveries never wait for it. Once it has sent
-	 * everything the relay has delivered, it goes live while the relay holds the chat, so
-	 * no delivery can come between; if more arrived meanwhile, it reads that first.
-	 */
-	private void replay(Connection connection) {
-		try {
-			while (!connection.isClosing()) {
-				long delivered = this.relay.deliveredSeq(connection.chat);
-				if (delivered < 0) {
-					return;
-				}
-				long from = connection.feed.lastSeq();
-				if (from >= delivered) {
-					boolean live = this.relay.whileHolding(connection.chat, (now) -> {
-						boolean caughtUp = connection.feed.lastSeq() >= now;
-						if (caughtUp) {
-							connection.feed.replaying(false);
-						}
-						return caughtUp;
-					});
-					if (live) {
-						return;
-					}
-					continue;
-				}
-				for (ChatMessage message : this.history.bySeq(connection.chat, from,
-						Math.min(delivered, from + REPLAY_PAGE))) {
-					if (!awaitRoom(connection)) {
-						return;
-					}
-					replayOne(connection, message);
-				}
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (RuntimeException ex) {
-			log.warn("Replay to {} of {} failed: {}", connection.id, connection.chat, ex.toString());
-			connection.close(CloseStatus.SERVER_ERROR);
-		}
-	}
-
-	/** Waits until the outbox has room for more of a replay; {@code false} once the connection is going. */
-	private boolean awaitRoom(Connection connection) throws InterruptedException {
-		long deadline = System.nanoTime() + this.properties.sendTimeLimit().toNanos();
-		long highWater = this.properties.sendBufferLimit().toBytes() / 2 / 4;
-		while (connection.queuedChars() > highWater) {
-			if (connection.isClosing()) {
-				return false;
-			}
-			if (System.nanoTime() > deadline) {
-				this.slowReaders.increment();
-				connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
-				return false;
-			}
-			Thread.sleep(5);
-		}
-		return !connection.isClosing();
-	}
-
-	private void replayOne(Connection connection, ChatMessage message) {
-		connection.feed.replayed(new Feed.Outgoing(message.seq(), message.senderId(), this.connections.encodeOnce(message)));
+		this.feeds.start(connection, handshake.afterId(), handshake.seqAtHandshake());
 	}
 
 	@Override
@@ -343,12 +232,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
 		Connection connection = (Connection) session.getAttributes().remove(STATE);
 		if (connection != null) {
-			boolean joined = connection.markClosed();
-			this.connections.closed(connection);
+			this.feeds.stop(connection);
 			this.connections.release(connection.userId);
-			if (joined) {
-				this.relay.leave(connection.chat);
-			}
 		}
 	}
 

@@ -41,26 +41,51 @@ final class Connection {
 
 	private Outbox outbox;
 
+	private Runnable slowReader;
+
 	RateLimiter rateLimiter;
 
 	private StringBuilder partialFrame;
 
 	private boolean oversized;
 
+	/** How a message given to this receiver becomes the frame it is sent as. */
+	interface Framing {
+
+		String frame(Feed.Outgoing message);
+
+	}
+
+	/** A raw connection: each message goes out as the encoded {@code message} frame itself. */
 	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered) {
+		this(session, chat, userId, expiresAt, delivered, (message) -> message.frame().get());
+	}
+
+	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered,
+			Framing framing) {
 		this.session = session;
 		this.chat = chat;
 		this.userId = userId;
 		this.expiresAt = expiresAt;
 		this.feed = new Feed(userId, (message) -> {
-			if (send(message.frame().get())) {
+			if (send(framing.frame(message))) {
 				delivered.increment();
 			}
 		});
 	}
 
-	void attach(Outbox outbox) {
+	/**
+	 * Gives the connection where its frames go, and what to do when its reader cannot keep
+	 * up (close it with 1013); STOMP subscriptions of one session share both.
+	 */
+	void attach(Outbox outbox, Runnable slowReader) {
 		this.outbox = outbox;
+		this.slowReader = slowReader;
+	}
+
+	/** The reader did not keep up: closed with 1013. */
+	void slowReader() {
+		this.slowReader.run();
 	}
 
 	/**

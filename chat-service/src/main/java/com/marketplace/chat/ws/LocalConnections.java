@@ -56,6 +56,7 @@ class LocalConnections implements Delivery {
 	LocalConnections(JsonMapper json, MeterRegistry meters) {
 		this.json = json;
 		Gauge.builder("chat.ws.connections", this.all, Map::size)
+			.tag("protocol", SocketMeters.RAW)
 			.description("Open WebSocket connections on this replica")
 			.register(meters);
 		this.delivered = Counter.builder("chat.messages.delivered")

@@ -263,7 +263,7 @@ class LimitsAndShutdownTests {
 	void closesAReaderThatNeverReadsWhileOthersKeepReceiving() throws Exception {
 		Chat chat = Chats.serviceChat(this.cluster.a);
 		MeterRegistry meters = limited.bean(MeterRegistry.class);
-		double before = meters.counter("chat.ws.slow.reader.disconnects").count();
+		double before = meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count();
 		String content = "x".repeat(3900);
 		int messages = 2500;
 		try (WsClient stalled = WsClient.connectStalled(chat.wsUrl(limited, chat.other()));
@@ -284,10 +284,10 @@ class LimitsAndShutdownTests {
 					messages, content.length(), worstLagMillis);
 			assertThat(worstLagMillis).as("the stalled reader adds no delay beyond 2 s to the others").isLessThan(2000);
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			while (meters.counter("chat.ws.slow.reader.disconnects").count() == before && System.nanoTime() < deadline) {
+			while (meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count() == before && System.nanoTime() < deadline) {
 				Thread.sleep(50);
 			}
-			assertThat(meters.counter("chat.ws.slow.reader.disconnects").count()).isEqualTo(before + 1);
+			assertThat(meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count()).isEqualTo(before + 1);
 		}
 	}
 

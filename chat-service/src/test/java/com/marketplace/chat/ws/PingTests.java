@@ -39,7 +39,7 @@ class PingTests {
 				long last = answering.stream().mapToLong(WsClient::firstPingNanos).max().orElseThrow();
 				assertThat(Duration.ofNanos(last - first)).as("pings spread over the interval, not all at once")
 					.isGreaterThan(Duration.ofMillis(900));
-				assertThat(meters.get("chat.ws.connections").gauge().value())
+				assertThat(meters.get("chat.ws.connections").tag("protocol", "raw").gauge().value())
 					.as("the connection that never answered was closed")
 					.isEqualTo(answering.size());
 			}
