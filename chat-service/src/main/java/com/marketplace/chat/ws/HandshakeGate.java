@@ -42,6 +42,9 @@ class HandshakeGate {
 
 	static final String CONNECTION = "chat.connection";
 
+	/** The token a STOMP handshake carried, if any, for its {@code CONNECT} frame. */
+	static final String STOMP_TOKEN = "chat.stomp.token";
+
 	private static final Logger log = LoggerFactory.getLogger(HandshakeGate.class);
 
 	private final ChatUsers users;
@@ -106,6 +109,49 @@ class HandshakeGate {
 						|| ((ServletServerHttpResponse) response).getServletResponse().getStatus() != 101)) {
 					HandshakeGate.this.connections.release(handshake.user().user().id());
 				}
+			}
+
+		};
+	}
+
+	/**
+	 * The interceptor of {@code /ws/stomp}: the Origin allow-list first, then 503 when this
+	 * replica is draining or full. The user is not decided here but by the STOMP
+	 * {@code CONNECT} frame, whose refusals are STOMP {@code ERROR} frames; a token the
+	 * handshake carried ({@code Authorization}, {@code ?token=}, {@code access_token}
+	 * cookie) is kept for that frame to fall back on.
+	 */
+	HandshakeInterceptor forStomp() {
+		return new HandshakeInterceptor() {
+
+			@Override
+			public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
+					WebSocketHandler handler, Map<String, Object> attributes) throws Exception {
+				if (!HandshakeGate.this.origins.beforeHandshake(request, response, handler, attributes)) {
+					refused("origin", HttpStatus.FORBIDDEN);
+					return false;
+				}
+				HttpStatus refusal = null;
+				if (HandshakeGate.this.supervisor.isDraining()) {
+					refusal = HttpStatus.SERVICE_UNAVAILABLE;
+					refused("draining", refusal);
+				}
+				else if (HandshakeGate.this.connections.reserved() >= HandshakeGate.this.properties.maxConnections()) {
+					refusal = HttpStatus.SERVICE_UNAVAILABLE;
+					refused("full", refusal);
+				}
+				if (refusal != null) {
+					response.setStatusCode(refusal);
+					return false;
+				}
+				TokenResolver.resolve(((ServletServerHttpRequest) request).getServletRequest())
+					.ifPresent((token) -> attributes.put(STOMP_TOKEN, token));
+				return true;
+			}
+
+			@Override
+			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response,
+					WebSocketHandler handler, Exception failure) {
 			}
 
 		};

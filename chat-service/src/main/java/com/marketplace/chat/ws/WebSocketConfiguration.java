@@ -8,9 +8,9 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 
 /**
- * The two endpoints, one handler: {@code /ws/service-chats/{chatId}} and
- * {@code /ws/support-chats/{chatId}}. The container's buffers are set by
- * {@link ContainerTuning}.
+ * The raw endpoints, one handler: {@code /ws/service-chats/{chatId}} and
+ * {@code /ws/support-chats/{chatId}}; and STOMP at {@code /ws/stomp}. The container's
+ * buffers are set by {@link ContainerTuning}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
@@ -20,10 +20,13 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 
 	private final HandshakeGate gate;
 
+	private final StompHandler stomp;
+
 	private final WsProperties properties;
 
-	WebSocketConfiguration(ChatSocketHandler handler, HandshakeGate gate, WsProperties properties) {
+	WebSocketConfiguration(ChatSocketHandler handler, StompHandler stomp, HandshakeGate gate, WsProperties properties) {
 		this.handler = handler;
+		this.stomp = stomp;
 		this.gate = gate;
 		this.properties = properties;
 	}
@@ -39,6 +42,10 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 				// work; Spring's own check, which it appends after the gate, lets everything pass.
 				.setAllowedOriginPatterns("*");
 		}
+		registry.addHandler(this.stomp, "/ws/stomp")
+			.setHandshakeHandler(handshakes)
+			.addInterceptors(this.gate.forStomp())
+			.setAllowedOriginPatterns("*");
 	}
 
 }

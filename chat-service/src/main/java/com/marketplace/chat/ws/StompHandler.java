@@ -1,0 +1,653 @@
+package com.marketplace.chat.ws;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatState;
+import com.marketplace.chat.message.Committed;
+import com.marketplace.chat.message.Messages;
+import com.marketplace.chat.problems.ChatProblem;
+import com.marketplace.chat.security.AuthenticatedUser;
+import com.marketplace.chat.security.ChatUsers;
+import com.marketplace.chat.security.InvalidTokenException;
+import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.ws.StompSession.Subscription;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.websocket.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.simp.stomp.StompCommand;
+import org.springframework.messaging.simp.stomp.StompConversionException;
+import org.springframework.messaging.simp.stomp.StompDecoder;
+import org.springframework.messaging.simp.stomp.StompEncoder;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
+import org.springframework.util.MimeTypeUtils;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.SubProtocolCapable;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+
+/**
+ * STOMP 1.2 at {@code /ws/stomp}: a second front door to the same pipeline. Frames are
+ * read and written with Spring's STOMP codec; there is no message broker, because the
+ * relay is the broker: a {@code SUBSCRIBE} makes a receiver of the chat exactly as a raw
+ * connection is one ({@link ChatFeeds}), and a {@code SEND} is stored by the same writers,
+ * so raw and STOMP clients of one chat see the same messages in the same order.
+ * <p>
+ * Refusals that end the session (a bad or missing token at {@code CONNECT}, a malformed
+ * frame, flooding, an expired token) are an {@code ERROR} frame and then the close, as
+ * STOMP requires. A refused {@code SUBSCRIBE} or {@code SEND} is answered with an
+ * {@code ERROR} frame carrying the raw endpoints' error code in its {@code message}
+ * header (and the {@code receipt-id} when a receipt was asked for), and the session stays
+ * open for the next one.
+ */
+@Component
+class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(StompHandler.class);
+
+	private static final String STATE = "chat.stomp";
+
+	/** What the server offers both ways: a frame or heart-beat at least every 10 s. */
+	static final long HEARTBEAT_MILLIS = 10_000;
+
+	/** A session that has not sent {@code CONNECT} by then is closed. */
+	static final long CONNECT_WITHIN_MILLIS = 10_000;
+
+	/** Subscriptions one session may hold. */
+	static final int MAX_SUBSCRIPTIONS = 20;
+
+	static final String AUTH_DESTINATION = "/app/auth";
+
+	private final Messages messages;
+
+	private final ChatFeeds feeds;
+
+	private final LocalConnections connections;
+
+	private final ChatUsers users;
+
+	private final ChatAccess access;
+
+	private final WsProperties properties;
+
+	private final JsonMapper json;
+
+	private final SocketMeters meters;
+
+	private final Counter received;
+
+	private final Counter slowReaders;
+
+	private final StompEncoder encoder = new StompEncoder();
+
+	private final StompDecoder decoder = new StompDecoder();
+
+	private final Map<String, StompSession> sessions = new ConcurrentHashMap<>();
+
+	private volatile boolean running;
+
+	private ScheduledExecutorService timer;
+
+	StompHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users, ChatAccess access,
+			WsProperties properties, JsonMapper json, SocketMeters meters, MeterRegistry registry) {
+		this.messages = messages;
+		this.feeds = feeds;
+		this.connections = connections;
+		this.users = users;
+		this.access = access;
+		this.properties = properties;
+		this.json = json;
+		this.meters = meters;
+		this.received = meters.received(SocketMeters.STOMP);
+		this.slowReaders = meters.slowReaders(SocketMeters.STOMP);
+		Gauge.builder("chat.ws.connections", this.sessions, Map::size)
+			.description("Open WebSocket connections on this replica")
+			.tag("protocol", SocketMeters.STOMP)
+			.register(registry);
+	}
+
+	@Override
+	public List<String> getSubProtocols() {
+		return List.of("v12.stomp", "v11.stomp", "v10.stomp");
+	}
+
+	@Override
+	public boolean supportsPartialMessages() {
+		return true;
+	}
+
+	@Override
+	public void afterConnectionEstablished(WebSocketSession session) {
+		if (!this.running) {
+			closeQuietly(session, CloseStatus.GOING_AWAY.withReason("replica shutting down"));
+			return;
+		}
+		StompSession stomp = new StompSession(session, (String) session.getAttributes().remove(HandshakeGate.STOMP_TOKEN));
+		Session container = ((NativeWebSocketSession) session).getNativeSession(Session.class);
+		container.getAsyncRemote().setSendTimeout(this.properties.sendTimeLimit().toMillis());
+		stomp.outbox = new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(), (reason) -> {
+			log.info("Closing slow STOMP reader {}: {}", session.getId(), reason);
+			slowReader(stomp);
+		}, this.meters.outboxWait);
+		stomp.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
+		session.getAttributes().put(STATE, stomp);
+		this.sessions.put(session.getId(), stomp);
+	}
+
+	private void slowReader(StompSession stomp) {
+		if (!stomp.isClosing()) {
+			this.slowReaders.increment();
+		}
+		stomp.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
+	}
+
+	@Override
+	protected void handleTextMessage(WebSocketSession session, TextMessage text) {
+		StompSession stomp = (StompSession) session.getAttributes().get(STATE);
+		if (stomp == null || stomp.isClosing()) {
+			return;
+		}
+		stomp.lastReceivedNanos = System.nanoTime();
+		String whole = stomp.assemble(text.getPayload(), text.isLast(), this.properties.maxFrameSize());
+		if (whole == null) {
+			if (stomp.oversized) {
+				stomp.close(CloseStatus.TOO_BIG_TO_PROCESS
+					.withReason("frame over " + this.properties.maxFrameSize() + " characters"));
+			}
+			return;
+		}
+		ByteBuffer bytes = ByteBuffer.wrap(whole.getBytes(StandardCharsets.UTF_8));
+		List<Message<byte[]>> frames;
+		try {
+			frames = this.decoder.decode(bytes);
+		}
+		catch (StompConversionException ex) {
+			fatal(stomp, null, "invalid_frame", "Not a STOMP frame: " + ex.getMessage());
+			return;
+		}
+		if (bytes.hasRemaining()) {
+			fatal(stomp, null, "invalid_frame", "Incomplete STOMP frame: send each frame whole in one message.");
+			return;
+		}
+		for (Message<byte[]> frame : frames) {
+			StompHeaderAccessor headers = StompHeaderAccessor.wrap(frame);
+			if (headers.isHeartbeat() || stomp.isClosing()) {
+				continue;
+			}
+			if (!stomp.rateLimiter.tryAcquire()) {
+				if (stomp.rateLimiter.refusedInARow() >= this.properties.floodLimit()) {
+					fatal(stomp, null, "flooding", "Too many frames; closing.");
+					return;
+				}
+				error(stomp, headers.getReceipt(), "rate_limited", "Too many frames; slow down. This one was not handled.");
+				continue;
+			}
+			handle(stomp, headers, frame.getPayload());
+		}
+	}
+
+	private void handle(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
+		StompCommand command = headers.getCommand();
+		if (command == StompCommand.CONNECT || command == StompCommand.STOMP) {
+			connect(stomp, headers);
+			return;
+		}
+		if (stomp.user == null) {
+			fatal(stomp, headers.getReceipt(), "not_connected", "Send CONNECT first.");
+			return;
+		}
+		switch (command) {
+			case SUBSCRIBE -> subscribe(stomp, headers);
+			case UNSUBSCRIBE -> unsubscribe(stomp, headers);
+			case SEND -> send(stomp, headers, body);
+			case DISCONNECT -> {
+				receipt(stomp, headers.getReceipt(), Map.of());
+				stomp.closeWhenFlushed(CloseStatus.NORMAL);
+			}
+			case ACK, NACK -> {
+				// Every subscription is acknowledged automatically.
+			}
+			default -> error(stomp, headers.getReceipt(), "unsupported",
+					command + " is not supported (transactions are not).");
+		}
+	}
+
+	private void connect(StompSession stomp, StompHeaderAccessor headers) {
+		if (stomp.user != null) {
+			fatal(stomp, null, "invalid_frame", "Already connected.");
+			return;
+		}
+		var versions = headers.getAcceptVersion();
+		if (versions != null && !versions.isEmpty() && !versions.contains("1.2")) {
+			fatal(stomp, null, "unsupported_version", "Only STOMP 1.2 is spoken here.");
+			return;
+		}
+		String token = bearer(headers.getFirstNativeHeader("Authorization"));
+		if (token == null) {
+			token = stomp.handshakeToken;
+		}
+		stomp.handshakeToken = null;
+		if (token == null) {
+			fatal(stomp, null, "no_token", "A token is required: the Authorization header of CONNECT "
+					+ "(Bearer <jwt>), or the token query parameter or access_token cookie of the handshake.");
+			return;
+		}
+		AuthenticatedUser user;
+		try {
+			user = this.users.authenticate(token);
+		}
+		catch (InvalidTokenException ex) {
+			fatal(stomp, null, "invalid_token", "The token was not accepted: " + ex.getMessage());
+			return;
+		}
+		long userId = user.user().id();
+		switch (this.connections.reserve(userId, this.properties.maxConnectionsPerUser(),
+				this.properties.maxConnections())) {
+			case USER_FULL -> {
+				fatal(stomp, null, "user_limit", "You hold as many connections to this replica as a user may.");
+				return;
+			}
+			case REPLICA_FULL -> {
+				fatal(stomp, null, "full", "This replica is full; connect again to reach another.");
+				return;
+			}
+			case RESERVED -> {
+				// given back when the session closes
+			}
+		}
+		long[] asked = headers.getHeartbeat();
+		stomp.sendEveryNanos = (asked[1] > 0) ? TimeUnit.MILLISECONDS.toNanos(Math.max(HEARTBEAT_MILLIS, asked[1])) : 0;
+		stomp.expectEveryNanos = (asked[0] > 0) ? TimeUnit.MILLISECONDS.toNanos(Math.max(HEARTBEAT_MILLIS, asked[0]))
+				: 0;
+		stomp.expiresAt = user.expiresAt();
+		stomp.user = user;
+		StompHeaderAccessor connected = StompHeaderAccessor.create(StompCommand.CONNECTED);
+		connected.setVersion("1.2");
+		connected.setHeartbeat(HEARTBEAT_MILLIS, HEARTBEAT_MILLIS);
+		connected.setNativeHeader("server", "chat-service");
+		connected.setNativeHeader("user-name", Long.toString(userId));
+		write(stomp, connected, null);
+	}
+
+	private void subscribe(StompSession stomp, StompHeaderAccessor headers) {
+		String id = headers.getSubscriptionId();
+		String destination = headers.getDestination();
+		String receipt = headers.getReceipt();
+		if (id == null || destination == null) {
+			error(stomp, receipt, "invalid_frame", "SUBSCRIBE needs an id and a destination.");
+			return;
+		}
+		Optional<ChatKey> chat = StompDestinations.chat(StompDestinations.TOPIC, destination);
+		if (chat.isEmpty()) {
+			error(stomp, receipt, "invalid_destination", "No such destination: " + destination
+					+ " (subscribe to /topic/service-chats.{id} or /topic/support-chats.{id}).");
+			return;
+		}
+		if (stomp.subscriptions.containsKey(id)) {
+			error(stomp, receipt, "invalid_frame", "Subscription id " + id + " is in use.");
+			return;
+		}
+		if (stomp.subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+			error(stomp, receipt, "too_many_subscriptions",
+					"A session holds at most " + MAX_SUBSCRIPTIONS + " subscriptions.");
+			return;
+		}
+		Long afterId = null;
+		String after = headers.getFirstNativeHeader("after-id");
+		if (after != null) {
+			afterId = parseLong(after);
+			if (afterId == null || afterId < 0) {
+				error(stomp, receipt, "bad_after_id", "after-id must be a non-negative message id.");
+				return;
+			}
+		}
+		long userId = stomp.user.user().id();
+		ChatState state;
+		try {
+			state = this.access.state(chat.get()).orElse(null);
+		}
+		catch (DataAccessException | TransactionException ex) {
+			error(stomp, receipt, "unavailable", "The subscription could not be checked now; try again.");
+			return;
+		}
+		if (state == null || !state.participants().includes(userId)) {
+			error(stomp, receipt, "forbidden", destination + ": the chat does not exist or you are not a participant.");
+			return;
+		}
+		Connection receiver = new Connection(stomp.session, chat.get(), userId, stomp.expiresAt,
+				this.connections.deliveredCounter(), (message) -> messageFrame(id, destination, message));
+		receiver.attach(stomp.outbox, () -> slowReader(stomp));
+		Subscription subscription = new Subscription(id, receiver);
+		stomp.subscriptions.put(id, subscription);
+		if (stomp.isClosing()) {
+			stomp.subscriptions.remove(id);
+			return;
+		}
+		if (this.feeds.start(receiver, afterId, state.lastSeq())) {
+			receipt(stomp, receipt, Map.of());
+		}
+	}
+
+	private void unsubscribe(StompSession stomp, StompHeaderAccessor headers) {
+		String id = headers.getSubscriptionId();
+		Subscription subscription = (id != null) ? stomp.subscriptions.remove(id) : null;
+		if (subscription == null) {
+			error(stomp, headers.getReceipt(), "invalid_frame", "No subscription with id " + id + ".");
+			return;
+		}
+		this.feeds.stop(subscription.receiver());
+		receipt(stomp, headers.getReceipt(), Map.of());
+	}
+
+	private void send(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
+		String destination = headers.getDestination();
+		String receipt = headers.getReceipt();
+		if (AUTH_DESTINATION.equals(destination)) {
+			refresh(stomp, headers, body);
+			return;
+		}
+		Optional<ChatKey> target = (destination != null) ? StompDestinations.chat(StompDestinations.APP, destination)
+				: Optional.empty();
+		if (target.isEmpty()) {
+			error(stomp, receipt, "invalid_destination", "No such destination: " + destination
+					+ " (send to /app/service-chats.{id}, /app/support-chats.{id} or /app/auth).");
+			return;
+		}
+		JsonNode payload;
+		try {
+			payload = (body.length == 0) ? null : this.json.readTree(body);
+		}
+		catch (JacksonException ex) {
+			error(stomp, receipt, "invalid_json", "The body is not valid JSON.");
+			return;
+		}
+		if (payload == null || !payload.isObject()) {
+			error(stomp, receipt, "invalid_json", "The body must be a JSON object: {\"content\": \"...\"}.");
+			return;
+		}
+		JsonNode content = payload.get("content");
+		String clientMessageId = headers.getFirstNativeHeader("client-message-id");
+		JsonNode idField = payload.get("client_message_id");
+		if (clientMessageId == null && idField != null && !idField.isNull()) {
+			if (!idField.isString()) {
+				error(stomp, receipt, "invalid_client_message_id", "client_message_id must be a string.");
+				return;
+			}
+			clientMessageId = idField.asString();
+		}
+		ChatKey chat = target.get();
+		List<Connection> own = stomp.receiversOf(chat);
+		own.forEach((receiver) -> receiver.feed.sendStarted());
+		CompletableFuture<Committed> stored;
+		try {
+			stored = this.messages.submit(chat, stomp.user.user().id(),
+					(content != null && content.isString()) ? content.asString() : null, clientMessageId);
+		}
+		catch (ChatProblem ex) {
+			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
+			error(stomp, receipt, ex.code(), ex.getMessage());
+			return;
+		}
+		catch (RuntimeException ex) {
+			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
+			throw ex;
+		}
+		stored.whenComplete((sent, failure) -> {
+			long seq = (sent != null) ? sent.message().seq() : -1;
+			own.forEach((receiver) -> receiver.feed.sendSettled(seq));
+			if (sent != null) {
+				this.received.increment();
+				Map<String, String> stamp = new java.util.LinkedHashMap<>();
+				stamp.put("id", Long.toString(sent.message().id()));
+				stamp.put("seq", Long.toString(sent.message().seq()));
+				if (sent.message().clientMessageId() != null) {
+					stamp.put("client-message-id", sent.message().clientMessageId());
+				}
+				receipt(stomp, receipt, stamp);
+				return;
+			}
+			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
+					? wrapped.getCause() : failure;
+			if (cause instanceof ChatProblem refused) {
+				error(stomp, receipt, refused.code(), refused.getMessage());
+				return;
+			}
+			log.warn("Storing a STOMP message of {} failed: {}", chat, cause.toString());
+			error(stomp, receipt, "unavailable", "The message could not be stored; it was not sent. Try again.");
+		});
+	}
+
+	/** A fresh token for the same user, in the body ({@code {"token": "..."}}) or the Authorization header. */
+	private void refresh(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
+		String receipt = headers.getReceipt();
+		String token = bearer(headers.getFirstNativeHeader("Authorization"));
+		if (token == null && body.length > 0) {
+			try {
+				JsonNode field = this.json.readTree(body).get("token");
+				token = (field != null && field.isString()) ? field.asString() : null;
+			}
+			catch (JacksonException ex) {
+				error(stomp, receipt, "invalid_json", "The body is not valid JSON.");
+				return;
+			}
+		}
+		if (token == null) {
+			error(stomp, receipt, "invalid_token", "Send the fresh token as {\"token\": \"...\"} or an Authorization header.");
+			return;
+		}
+		AuthenticatedUser user;
+		try {
+			user = this.users.authenticate(token);
+		}
+		catch (InvalidTokenException ex) {
+			error(stomp, receipt, "invalid_token", "The token was not accepted: " + ex.getMessage());
+			return;
+		}
+		if (user.user().id() != stomp.user.user().id()) {
+			error(stomp, receipt, "invalid_token", "The token belongs to another user.");
+			return;
+		}
+		stomp.user = user;
+		stomp.expiresAt = user.expiresAt();
+		stomp.subscriptions.values().forEach((subscription) -> subscription.receiver().expiresAt = user.expiresAt());
+		receipt(stomp, receipt, (user.expiresAt() != null) ? Map.of("expires-at", user.expiresAt().toString()) : Map.of());
+	}
+
+	/** The frame a subscription is given for one message: the message's JSON, as raw clients get it. */
+	private String messageFrame(String subscription, String destination, Feed.Outgoing message) {
+		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.MESSAGE);
+		headers.setSubscriptionId(subscription);
+		headers.setDestination(destination);
+		headers.setMessageId(destination.substring(StompDestinations.TOPIC.length()) + "." + message.seq());
+		headers.setNativeHeader("seq", Long.toString(message.seq()));
+		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
+		return encode(headers, message.frame().get().getBytes(StandardCharsets.UTF_8));
+	}
+
+	private void receipt(StompSession stomp, String receipt, Map<String, String> extra) {
+		if (receipt == null) {
+			return;
+		}
+		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.RECEIPT);
+		headers.setReceiptId(receipt);
+		extra.forEach(headers::setNativeHeader);
+		write(stomp, headers, null);
+	}
+
+	/** A refusal the session survives. */
+	private void error(StompSession stomp, String receipt, String code, String text) {
+		write(stomp, errorHeaders(receipt, code), text);
+	}
+
+	/** A refusal that ends the session: the ERROR frame, then the close once it has been written. */
+	private void fatal(StompSession stomp, String receipt, String code, String text) {
+		write(stomp, errorHeaders(receipt, code), text);
+		stomp.closeWhenFlushed(CloseStatus.POLICY_VIOLATION.withReason(code));
+	}
+
+	private static StompHeaderAccessor errorHeaders(String receipt, String code) {
+		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.ERROR);
+		headers.setMessage(code);
+		if (receipt != null) {
+			headers.setReceiptId(receipt);
+		}
+		headers.setContentType(MimeTypeUtils.TEXT_PLAIN);
+		return headers;
+	}
+
+	private void write(StompSession stomp, StompHeaderAccessor headers, String body) {
+		stomp.outbox.offer(encode(headers, (body != null) ? body.getBytes(StandardCharsets.UTF_8) : new byte[0]));
+	}
+
+	private String encode(StompHeaderAccessor headers, byte[] body) {
+		return new String(this.encoder.encode(headers.getMessageHeaders(), body), StandardCharsets.UTF_8);
+	}
+
+	@Override
+	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+		StompSession stomp = (StompSession) session.getAttributes().remove(STATE);
+		if (stomp == null) {
+			return;
+		}
+		this.sessions.remove(session.getId());
+		stomp.markClosed();
+		stomp.subscriptions.values().forEach((subscription) -> this.feeds.stop(subscription.receiver()));
+		stomp.subscriptions.clear();
+		if (stomp.user != null) {
+			this.connections.release(stomp.user.user().id());
+		}
+	}
+
+	@Override
+	public void handleTransportError(WebSocketSession session, Throwable exception) {
+		log.debug("Transport error on STOMP session {}: {}", session.getId(), exception.toString());
+	}
+
+	/**
+	 * Once a second: heart-beats to the sessions that asked for them, and the close of
+	 * sessions that went silent (no frame or heart-beat for three intervals), never sent
+	 * {@code CONNECT}, or whose token expired.
+	 */
+	private void supervise() {
+		long now = System.nanoTime();
+		Instant wallClock = Instant.now();
+		for (StompSession stomp : this.sessions.values()) {
+			if (stomp.isClosing()) {
+				continue;
+			}
+			if (stomp.user == null) {
+				if (now - stomp.openedNanos > TimeUnit.MILLISECONDS.toNanos(CONNECT_WITHIN_MILLIS)) {
+					fatal(stomp, null, "not_connected", "No CONNECT frame within " + CONNECT_WITHIN_MILLIS + " ms.");
+				}
+				continue;
+			}
+			if (stomp.expiresAt != null && !stomp.expiresAt.isAfter(wallClock)) {
+				fatal(stomp, null, "token_expired", "The token expired; connect again with a fresh one.");
+				continue;
+			}
+			if (stomp.expectEveryNanos > 0 && now - stomp.lastReceivedNanos > 3 * stomp.expectEveryNanos) {
+				stomp.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no heart-beat"));
+				continue;
+			}
+			if (stomp.sendEveryNanos > 0 && now - stomp.lastHeartbeatNanos >= stomp.sendEveryNanos) {
+				stomp.lastHeartbeatNanos = now;
+				stomp.outbox.offer("\n");
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("stomp-supervisor").factory());
+		this.timer.scheduleWithFixedDelay(() -> {
+			try {
+				supervise();
+			}
+			catch (RuntimeException ex) {
+				log.warn("Supervising the STOMP sessions failed: {}", ex.toString(), ex);
+			}
+		}, 1, 1, TimeUnit.SECONDS);
+		this.running = true;
+	}
+
+	/** Closes every session with 1001, as the raw endpoints do, so that clients resume on another replica. */
+	@Override
+	public void stop() {
+		this.running = false;
+		this.timer.shutdownNow();
+		this.sessions.values().forEach((stomp) -> stomp.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
+		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (!this.sessions.isEmpty() && System.nanoTime() < until) {
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return Phases.CONNECTIONS;
+	}
+
+	private static String bearer(String header) {
+		if (header == null) {
+			return null;
+		}
+		String value = header.strip();
+		return (value.regionMatches(true, 0, "Bearer ", 0, 7)) ? value.substring(7).strip() : null;
+	}
+
+	private static Long parseLong(String text) {
+		try {
+			return Long.valueOf(text);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	private static void closeQuietly(WebSocketSession session, CloseStatus status) {
+		try {
+			session.close(status);
+		}
+		catch (java.io.IOException ex) {
+			log.debug("Closing {} failed: {}", session.getId(), ex.toString());
+		}
+	}
+
+}
