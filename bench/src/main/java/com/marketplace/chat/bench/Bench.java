@@ -1,12 +1,8 @@
 package com.marketplace.chat.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.marketplace.chat.testing.TestIssuer;
 
@@ -38,10 +34,10 @@ final class Bench {
 		return this.userBase;
 	}
 
-	List<Map<String, Object>> run() throws Exception {
-		List<Map<String, Object>> results = new ArrayList<>();
+	List<Result> run() throws Exception {
+		List<Result> results = new ArrayList<>();
 		Report report = new Report(this.options.out);
-		report.start(machine());
+		report.start(Machine.of(this.options));
 		this.issuer = TestIssuer.get();
 		this.cluster = new Cluster(this.options);
 		Thread cleanup = new Thread(this.cluster::close, "bench-cleanup");
@@ -54,17 +50,15 @@ final class Bench {
 			prewarm();
 			for (String workload : this.options.workloads()) {
 				System.out.printf("%n== %s (load average %s)%n", workload, Usage.loadAverage());
-				Map<String, Object> result = new LinkedHashMap<>();
-				result.put("workload", workload);
-				result.put("started", Instant.now().toString());
+				String started = Instant.now().toString();
+				Result result;
 				try {
-					result.putAll(runOne(workload));
+					result = Result.measured(workload, started, runOne(workload), this.options.replicas);
 				}
 				catch (Exception ex) {
 					ex.printStackTrace();
-					result.put("error", String.valueOf(ex));
+					result = Result.failed(workload, started, ex, this.options.replicas);
 				}
-				result.put("replicas", this.options.replicas);
 				results.add(result);
 				report.line(result);
 				System.out.println(Report.summaryLine(result));
@@ -82,8 +76,7 @@ final class Bench {
 		return results;
 	}
 
-	private Map<String, Object> runOne(String workload) throws Exception {
-		double scale = this.options.scale;
+	private Result.Figures runOne(String workload) throws Exception {
 		return switch (workload) {
 			case "chat-small" -> chat(chatSmallShape(), chatSmallRate(),
 					"1000 service chats x 2 users, one device each; the two users on different replicas");
@@ -92,7 +85,7 @@ final class Bench {
 			case "group" -> chat(new ChatWorkload.Shape(scaled(50), 10), rate(200),
 					"50 chats x 20 connections: both participants with 10 devices each (chats have exactly 2 "
 							+ "participants); each message reaches the 19 other connections");
-			case "ceiling" -> ceiling();
+			case "ceiling" -> new CeilingWorkload(this, chatSmallShape()).run();
 			case "idle" -> new IdleWorkload(this).run();
 			case "history" -> new HistoryWorkload(this).run();
 			default -> throw new IllegalArgumentException(workload);
@@ -114,9 +107,9 @@ final class Bench {
 		ChatWorkload workload = new ChatWorkload(this, chatSmallShape());
 		try {
 			workload.setUp();
-			Map<String, Object> ledger = Report.map(workload.run(chatSmallRate(), this.options.prewarm, 0), "ledger");
-			System.out.printf("  prewarm done in %.1f s: %s messages sent, %s deliveries (not measured)%n",
-					(System.nanoTime() - started) / 1e9, Report.get(ledger, "sent"), Report.get(ledger, "deliveries"));
+			Ledger.Tally ledger = workload.run(chatSmallRate(), this.options.prewarm, 0).ledger();
+			System.out.printf("  prewarm done in %.1f s: %d messages sent, %d deliveries (not measured)%n",
+					(System.nanoTime() - started) / 1e9, ledger.sent(), ledger.deliveries());
 		}
 		catch (InterruptedException ex) {
 			throw ex;
@@ -180,159 +173,15 @@ final class Bench {
 		return (this.options.rate > 0) ? this.options.rate : nominal * this.options.scale;
 	}
 
-	private Map<String, Object> chat(ChatWorkload.Shape shape, double rate, String description) throws Exception {
+	private ChatWorkload.Run chat(ChatWorkload.Shape shape, double rate, String description) throws Exception {
 		ChatWorkload workload = new ChatWorkload(this, shape);
 		try {
 			workload.setUp();
-			Map<String, Object> result = new LinkedHashMap<>();
-			result.put("description", description);
-			result.putAll(workload.run(rate, this.options.warmup, this.options.duration));
-			return result;
+			return workload.run(rate, this.options.warmup, this.options.duration).described(description);
 		}
 		finally {
 			workload.tearDown();
 		}
-	}
-
-	/**
-	 * chat-small's shape at rising rates (times {@code ceilingFactor}) until p99 reaches the
-	 * limit or anything is lost or left outstanding, then up to two bisections between the
-	 * last pass and the failure (or halving, when the first rate already fails). The ceiling
-	 * is the highest passing rate.
-	 */
-	private Map<String, Object> ceiling() throws Exception {
-		ChatWorkload workload = new ChatWorkload(this, new ChatWorkload.Shape(scaled(1000), 1));
-		List<Map<String, Object>> steps = new ArrayList<>();
-		double best = 0;
-		double failedAt = -1;
-		Map<String, Object> bestStep = null;
-		try {
-			workload.setUp();
-			double rate = this.options.ceilingStart;
-			int bisections = 0;
-			while (true) {
-				Map<String, Object> step = step(workload, rate);
-				steps.add(step);
-				if (Boolean.TRUE.equals(step.get("pass"))) {
-					best = rate;
-					bestStep = step;
-				}
-				else {
-					failedAt = rate;
-				}
-				if (failedAt < 0) {
-					// still rising
-					rate = Math.round(rate * this.options.ceilingFactor);
-					if (rate > this.options.ceilingMax) {
-						break;
-					}
-				}
-				else if (best == 0) {
-					// even the first rate failed: halve until one passes
-					rate = Math.round(rate / 2);
-					if (rate < 5) {
-						break;
-					}
-				}
-				else {
-					// between a pass and a failure: at most two halvings of the interval
-					if (bisections++ >= 2 || failedAt - best <= best * 0.1) {
-						break;
-					}
-					rate = Math.round((best + failedAt) / 2);
-				}
-			}
-		}
-		finally {
-			workload.tearDown();
-		}
-		Map<String, Object> result = new LinkedHashMap<>();
-		result.put("description", "chat-small's shape at rising rates; the highest with p99 < "
-				+ this.options.p99LimitMs + " ms and nothing lost");
-		result.put("ceiling_rate", best);
-		result.put("first_failing_rate", failedAt);
-		if (bestStep != null) {
-			result.put("latency_ms", bestStep.get("latency_ms"));
-			result.put("cpu", bestStep.get("cpu"));
-			result.putAll(Commits.of(bestStep));
-			result.put("percentile_curve_ms", bestStep.get("percentile_curve_ms"));
-		}
-		List<Map<String, Object>> brief = new ArrayList<>();
-		for (Map<String, Object> step : steps) {
-			Map<String, Object> b = new LinkedHashMap<>(step);
-			b.remove("percentile_curve_ms");
-			brief.add(b);
-		}
-		result.put("steps", brief);
-		return result;
-	}
-
-	@SuppressWarnings("unchecked")
-	private Map<String, Object> step(ChatWorkload workload, double rate) throws Exception {
-		Map<String, Object> run = workload.run(rate, this.options.ceilingWarmup, this.options.ceilingStepSeconds);
-		Map<String, Object> latency = (Map<String, Object>) run.get("latency_ms");
-		Map<String, Object> ledger = (Map<String, Object>) run.get("ledger");
-		double p99 = ((Number) latency.get("p99")).doubleValue();
-		boolean clean = Boolean.TRUE.equals(ledger.get("clean"));
-		boolean pass = clean && p99 < this.options.p99LimitMs;
-		Map<String, Object> step = new LinkedHashMap<>();
-		step.put("rate", rate);
-		step.put("pass", pass);
-		step.put("p99_ms", p99);
-		step.put("latency_ms", latency);
-		step.put("lost", ledger.get("lost"));
-		step.put("outstanding", ledger.get("outstanding"));
-		step.put("clean", clean);
-		step.put("send_lag_ms", run.get("send_lag_ms"));
-		step.put("cpu", run.get("cpu"));
-		step.putAll(Commits.of(run));
-		step.put("percentile_curve_ms", run.get("percentile_curve_ms"));
-		System.out.printf("  ceiling step %.0f msg/s: p99 %.1f ms, lost %s, clean %s -> %s; %s; cpu %s%n", rate, p99,
-				ledger.get("lost"), clean, pass ? "pass" : "FAIL", Report.commits(step), run.get("cpu"));
-		settle();
-		return step;
-	}
-
-	private Map<String, Object> machine() {
-		Map<String, Object> machine = new LinkedHashMap<>();
-		machine.put("cpus", Runtime.getRuntime().availableProcessors());
-		try {
-			for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-				if (line.startsWith("model name")) {
-					machine.put("cpu_model", line.substring(line.indexOf(':') + 1).trim());
-					break;
-				}
-			}
-			for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-				if (line.startsWith("MemTotal:")) {
-					machine.put("memory_gib",
-							Usage.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1048576d));
-				}
-			}
-			for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-				if (line.startsWith("Max open files")) {
-					machine.put("open_files_limit", line.replaceAll("\\s+", " ").trim());
-				}
-			}
-		}
-		catch (Exception ex) {
-			// best effort
-		}
-		machine.put("java", Runtime.version().toString());
-		machine.put("load_average", Usage.loadAverage());
-		try {
-			machine.put("service_jar_built", Files.getLastModifiedTime(this.options.jar).toString());
-		}
-		catch (Exception ex) {
-			// reported missing elsewhere
-		}
-		machine.put("replicas", this.options.replicas);
-		machine.put("replica_heap", this.options.replicaHeap);
-		machine.put("scale", this.options.scale);
-		machine.put("duration_s", this.options.duration);
-		machine.put("warmup_s", this.options.warmup);
-		machine.put("prewarm_s", this.options.prewarms() ? this.options.prewarm : 0);
-		return machine;
 	}
 
 }

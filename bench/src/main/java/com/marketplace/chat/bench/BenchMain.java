@@ -37,8 +37,7 @@ public final class BenchMain implements Callable<Integer> {
 					+ ": build it first (./mvnw -DskipTests package -pl chat-service -am) or pass --jar.");
 			return 2;
 		}
-		var results = new Bench(this.options).run();
-		boolean failed = results.stream().anyMatch((result) -> result.containsKey("error"));
+		boolean failed = new Bench(this.options).run().stream().anyMatch(Result::failed);
 		return failed ? 1 : 0;
 	}
 

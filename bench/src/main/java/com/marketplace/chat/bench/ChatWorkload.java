@@ -1,7 +1,6 @@
 package com.marketplace.chat.bench;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +21,34 @@ import tools.jackson.databind.JsonNode;
  * to the receipt, goes into an HdrHistogram.
  */
 final class ChatWorkload {
+
+	/**
+	 * What one timed run measured (results.jsonl's line of a chat workload; a ceiling step
+	 * reads its figures from one). Latency runs from the scheduled send to the receipt;
+	 * deliveries still missing at the end enter it at their lower bound
+	 * ({@code undelivered_in_latency}). {@code throughput_deliveries_per_s} counts all
+	 * deliveries over the whole run, drain included: what an overloaded cluster got through.
+	 */
+	record Run(String description, Integer chats, Integer connections, Integer connectionsPerChat,
+			Integer setupReconnects, Integer deliveriesPerMessage, Double targetRate, Double warmupS, Double durationS,
+			Long measuredMessages, Long measuredDeliveries, Long deliveriesPerS, Long throughputDeliveriesPerS,
+			@JsonUnwrapped Commits.Figures commits, Long undeliveredInLatency, Latency latencyMs, Latency ackLatencyMs,
+			SendLag sendLagMs, Ledger.Tally ledger, Double drainS, Usage.Cpu cpu, List<double[]> percentileCurveMs)
+			implements Result.Figures {
+
+		Run described(String description) {
+			return new Run(description, this.chats, this.connections, this.connectionsPerChat, this.setupReconnects,
+					this.deliveriesPerMessage, this.targetRate, this.warmupS, this.durationS, this.measuredMessages,
+					this.measuredDeliveries, this.deliveriesPerS, this.throughputDeliveriesPerS, this.commits,
+					this.undeliveredInLatency, this.latencyMs, this.ackLatencyMs, this.sendLagMs, this.ledger,
+					this.drainS, this.cpu, this.percentileCurveMs);
+		}
+
+	}
+
+	/** How late the generator itself sent (ms): if this is large, the machine starved it too. */
+	record SendLag(double p99, double max) {
+	}
 
 	record Shape(int chats, int devices) {
 
@@ -252,7 +280,7 @@ final class ChatWorkload {
 	 * Sends for {@code warmup + duration} seconds at {@code rate}, measuring only messages
 	 * scheduled after the warm-up, then waits up to the drain time for the rest.
 	 */
-	Map<String, Object> run(double rate, double warmup, double duration) throws Exception {
+	Run run(double rate, double warmup, double duration) throws Exception {
 		if (!this.bench.options.clientMessageIds) {
 			throw new IllegalStateException("the ledger maps acks by client_message_id");
 		}
@@ -269,7 +297,6 @@ final class ChatWorkload {
 		Histogram sendLag = new Histogram(1, TimeUnit.HOURS.toMicros(1), 3);
 		Usage usage = null;
 		Commits commits = null;
-		Map<String, Object> used = null;
 		long k = 0;
 		while (k < timetable.count()) {
 			long now = System.nanoTime();
@@ -301,8 +328,8 @@ final class ChatWorkload {
 			usage = Usage.start(this.bench.cluster.replicas());
 			commits = Commits.start(this.bench.cluster);
 		}
-		used = usage.stop();
-		Map<String, Object> committed = commits.stop();
+		Usage.Cpu used = usage.stop();
+		Commits.Figures committed = commits.stop();
 		long sendEnd = System.nanoTime();
 		long drainDeadline = sendEnd + (long) (this.bench.options.drain * 1e9);
 		while (System.nanoTime() < drainDeadline) {
@@ -328,89 +355,15 @@ final class ChatWorkload {
 			}
 		});
 
-		Map<String, Object> result = new LinkedHashMap<>();
-		result.put("chats", chats);
-		result.put("connections", this.connections.size());
-		result.put("connections_per_chat", perChat);
-		result.put("setup_reconnects", this.setupReconnects);
-		result.put("deliveries_per_message", perChat - 1);
-		result.put("target_rate", rate);
-		result.put("warmup_s", warmup);
-		result.put("duration_s", duration);
 		long measuredMessages = timetable.count() - warmCount;
-		result.put("measured_messages", measuredMessages);
-		result.put("measured_deliveries", measuredDelivered);
-		result.put("deliveries_per_s", Math.round(measuredDelivered / duration));
-		// Everything delivered (warm-up included) over the whole run, drain included: what
-		// an overloaded cluster actually got through.
-		result.put("throughput_deliveries_per_s",
-				Math.round(summary.deliveries() / (warmup + duration + drained)));
-		// Database commits of the message store in the CPU window: commits_per_s, messages_per_commit.
-		result.putAll(committed);
-		// Measured deliveries still missing at the end enter the latency histogram at their
-		// lower bound (end of run minus scheduled time).
-		result.put("undelivered_in_latency", undelivered[0]);
-		result.put("latency_ms", percentiles(step.latency));
-		result.put("ack_latency_ms", percentiles(step.ackLatency));
-		result.put("send_lag_ms", Map.of("p99", ms(sendLag.getValueAtPercentile(99)), "max", ms(sendLag.getMaxValue())));
-		Map<String, Object> ledger = new LinkedHashMap<>();
-		ledger.put("sent", summary.sent());
-		ledger.put("acked", summary.acked());
-		ledger.put("unacked", summary.unacked());
-		ledger.put("error_frames", summary.errors());
-		ledger.put("expected_deliveries", summary.expectedDeliveries());
-		ledger.put("deliveries", summary.deliveries());
-		ledger.put("lost", summary.lost());
-		ledger.put("outstanding", summary.outstanding());
-		ledger.put("incomplete_messages", summary.lostMessages());
-		ledger.put("duplicates", summary.duplicates());
-		ledger.put("out_of_order", summary.outOfOrder());
-		ledger.put("unexpected", summary.unexpected());
-		ledger.put("seq_mismatch", summary.seqMismatch());
-		ledger.put("seq_holes", summary.seqHoles());
-		ledger.put("seq_conflicts", summary.seqConflicts());
-		ledger.put("closed_connections", this.closedDuringRun.get());
-		if (!this.closeReasons.isEmpty()) {
-			ledger.put("close_reasons", new LinkedHashMap<>(this.closeReasons));
-		}
-		ledger.put("clean", summary.clean() && this.closedDuringRun.get() == 0);
-		if (step.firstError.get() != null) {
-			ledger.put("first_error", step.firstError.get());
-		}
-		result.put("ledger", ledger);
-		result.put("drain_s", Usage.round(drained));
-		result.put("cpu", used);
-		result.put("percentile_curve_ms", curve(step.latency));
-		return result;
-	}
-
-	static double ms(long micros) {
-		return Math.round(micros / 10d) / 100d;
-	}
-
-	static Map<String, Object> percentiles(Histogram histogram) {
-		Map<String, Object> p = new LinkedHashMap<>();
-		p.put("p50", ms(histogram.getValueAtPercentile(50)));
-		p.put("p90", ms(histogram.getValueAtPercentile(90)));
-		p.put("p99", ms(histogram.getValueAtPercentile(99)));
-		p.put("p99.9", ms(histogram.getValueAtPercentile(99.9)));
-		p.put("max", ms(histogram.getMaxValue()));
-		p.put("count", histogram.getTotalCount());
-		return p;
-	}
-
-	static final double[] CURVE = { 0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100 };
-
-	static List<double[]> curve(Histogram histogram) {
-		List<double[]> points = new ArrayList<>();
-		if (histogram.getTotalCount() == 0) {
-			return points;
-		}
-		for (double p : CURVE) {
-			long value = (p >= 100) ? histogram.getMaxValue() : histogram.getValueAtPercentile(p);
-			points.add(new double[] { p, ms(value) });
-		}
-		return points;
+		Ledger.Tally ledger = Ledger.Tally.of(summary, this.closedDuringRun.get(), this.closeReasons,
+				step.firstError.get());
+		return new Run(null, chats, this.connections.size(), perChat, this.setupReconnects, perChat - 1, rate, warmup,
+				duration, measuredMessages, measuredDelivered, Math.round(measuredDelivered / duration),
+				Math.round(summary.deliveries() / (warmup + duration + drained)), committed, undelivered[0],
+				Latency.of(step.latency), Latency.of(step.ackLatency),
+				new SendLag(Latency.ms(sendLag.getValueAtPercentile(99)), Latency.ms(sendLag.getMaxValue())), ledger,
+				Usage.round(drained), used, Latency.curve(step.latency));
 	}
 
 }

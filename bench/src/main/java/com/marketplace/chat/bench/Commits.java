@@ -1,9 +1,5 @@
 package com.marketplace.chat.bench;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import com.marketplace.chat.testing.ProcessReplica;
 
 /**
@@ -11,7 +7,7 @@ import com.marketplace.chat.testing.ProcessReplica;
  * {@code commits_per_s} and {@code messages_per_commit}. Each replica counts them in its
  * {@code chat.message.commit.group} summary (count = commits, sum = messages), read from
  * {@code /actuator/prometheus} at both ends of the window. When a replica cannot be read,
- * the figures are left out.
+ * the figures are left out ({@link Figures#NONE}).
  */
 final class Commits {
 
@@ -19,8 +15,16 @@ final class Commits {
 
 	private static final String SUM = "chat_message_commit_group_sum";
 
-	/** The fields this adds to a result. */
-	private static final List<String> FIELDS = List.of("commits_per_s", "messages_per_commit");
+	/** The figures, written at the top level of the result that has them; both null when not measured. */
+	record Figures(Long commitsPerS, Double messagesPerCommit) {
+
+		static final Figures NONE = new Figures(null, null);
+
+		boolean measured() {
+			return this.commitsPerS != null;
+		}
+
+	}
 
 	private final Cluster cluster;
 
@@ -38,32 +42,18 @@ final class Commits {
 		return new Commits(cluster);
 	}
 
-	/** The figures since {@link #start}, or an empty map when a replica could not be read. */
-	Map<String, Object> stop() throws InterruptedException {
+	/** The figures since {@link #start}, or {@link Figures#NONE} when a replica could not be read. */
+	Figures stop() throws InterruptedException {
 		double seconds = (System.nanoTime() - this.startWall) / 1e9;
 		double[] end = read(this.cluster);
 		if (this.start == null || end == null) {
-			return Map.of();
+			return Figures.NONE;
 		}
 		return figures(end[0] - this.start[0], end[1] - this.start[1], seconds);
 	}
 
-	static Map<String, Object> figures(double commits, double messages, double seconds) {
-		Map<String, Object> figures = new LinkedHashMap<>();
-		figures.put("commits_per_s", Math.round(commits / seconds));
-		figures.put("messages_per_commit", (commits > 0) ? Usage.round(messages / commits) : 0.0);
-		return figures;
-	}
-
-	/** The figures of a result that has them, e.g. to copy a ceiling step's into the ceiling's. */
-	static Map<String, Object> of(Map<String, Object> result) {
-		Map<String, Object> figures = new LinkedHashMap<>();
-		for (String field : FIELDS) {
-			if (result.containsKey(field)) {
-				figures.put(field, result.get(field));
-			}
-		}
-		return figures;
+	static Figures figures(double commits, double messages, double seconds) {
+		return new Figures(Math.round(commits / seconds), (commits > 0) ? Usage.round(messages / commits) : 0.0);
 	}
 
 	/** Commits and messages of one replica's metrics page. */

@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,13 +29,19 @@ import org.HdrHistogram.Histogram;
  */
 final class HistoryWorkload {
 
+	/** results.jsonl's line of the history workload: pages read per second, with their latency. */
+	record Reads(Integer messagesInChat, Double insertS, Integer readers, Integer pageSize, Double warmupS,
+			Double durationS, Long reads, Long readsPerS, Long failures, Latency latencyMs, Usage.Cpu cpu,
+			List<double[]> percentileCurveMs) implements Result.Figures {
+	}
+
 	private final Bench bench;
 
 	HistoryWorkload(Bench bench) {
 		this.bench = bench;
 	}
 
-	Map<String, Object> run() throws Exception {
+	Reads run() throws Exception {
 		Options options = this.bench.options;
 		long base = this.bench.nextUserBase();
 		long client = base + 1;
@@ -109,22 +113,11 @@ final class HistoryWorkload {
 			reader.join();
 		}
 		usageStarter.join();
-		Map<String, Object> cpu = usage[0].stop();
-
-		Map<String, Object> result = new LinkedHashMap<>();
-		result.put("messages_in_chat", options.historyMessages);
-		result.put("insert_s", Usage.round(insertSeconds));
-		result.put("readers", options.historyReaders);
-		result.put("page_size", options.historyPageSize);
-		result.put("warmup_s", options.warmup);
-		result.put("duration_s", options.duration);
-		result.put("reads", measured.get());
-		result.put("reads_per_s", Math.round(measured.get() / options.duration));
-		result.put("failures", failures.get());
-		result.put("latency_ms", ChatWorkload.percentiles(latency));
-		result.put("cpu", cpu);
-		result.put("percentile_curve_ms", ChatWorkload.curve(latency));
-		return result;
+		Usage.Cpu cpu = usage[0].stop();
+		return new Reads(options.historyMessages, Usage.round(insertSeconds), options.historyReaders,
+				options.historyPageSize, options.warmup, options.duration, measured.get(),
+				Math.round(measured.get() / options.duration), failures.get(), Latency.of(latency), cpu,
+				Latency.curve(latency));
 	}
 
 	/** Inserts the messages with batched JDBC, sets the chat's last_seq; returns the id range. */

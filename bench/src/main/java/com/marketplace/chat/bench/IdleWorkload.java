@@ -3,9 +3,7 @@ package com.marketplace.chat.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.marketplace.chat.testing.BrowserLikeSocket;
@@ -23,13 +21,23 @@ final class IdleWorkload {
 	/** All connections go to the first replica. */
 	private static final int REPLICA = 0;
 
+	/**
+	 * results.jsonl's line of the idle workload: the connection gauge, heap and RSS before
+	 * and after opening the connections, and the difference per connection added.
+	 */
+	record Memory(Integer connections, Integer chats, Integer replica, Long openAtEnd, String clientOffers,
+			Long compressionAgreed, Long gaugeBefore, Long gaugeAfter, Double openS, Double heapBeforeMib,
+			Double heapAfterMib, Double rssBeforeMib, Double rssAfterMib, Double heapPerConnectionKib,
+			Double rssPerConnectionKib, String gcSettle, Usage.Cpu cpu) implements Result.Figures {
+	}
+
 	private final Bench bench;
 
 	IdleWorkload(Bench bench) {
 		this.bench = bench;
 	}
 
-	Map<String, Object> run() throws Exception {
+	Memory run() throws Exception {
 		ProcessReplica replica = this.bench.cluster.replicas().get(REPLICA);
 		int total = this.bench.options.idleConnections;
 		int chats = (total + 1) / 2;
@@ -50,7 +58,7 @@ final class IdleWorkload {
 		double openSeconds = this.openSeconds;
 		Usage usage = Usage.start(this.bench.cluster.replicas());
 		Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(5, (long) Math.min(this.bench.options.duration, 15))));
-		Map<String, Object> idleCpu = usage.stop();
+		Usage.Cpu idleCpu = usage.stop();
 		Sample after = settle(replica);
 		System.out.printf("  after: heap %.1f MiB, RSS %.1f MiB, %d connections%n", after.heap / 1048576d,
 				after.rss / 1048576d, after.connections);
@@ -60,26 +68,11 @@ final class IdleWorkload {
 		Thread.sleep(2000);
 
 		long added = after.connections - before.connections;
-		Map<String, Object> result = new LinkedHashMap<>();
-		result.put("connections", total);
-		result.put("chats", chats);
-		result.put("replica", REPLICA + 1);
-		result.put("open_at_end", open);
-		result.put("client_offers", BrowserLikeSocket.OFFER);
-		result.put("compression_agreed", compressed);
-		result.put("gauge_before", before.connections);
-		result.put("gauge_after", after.connections);
-		result.put("open_s", Usage.round(openSeconds));
-		result.put("heap_before_mib", mib(before.heap));
-		result.put("heap_after_mib", mib(after.heap));
-		result.put("rss_before_mib", mib(before.rss));
-		result.put("rss_after_mib", mib(after.rss));
 		long denominator = (added > 0) ? added : total;
-		result.put("heap_per_connection_kib", Usage.round((after.heap - before.heap) / 1024d / denominator));
-		result.put("rss_per_connection_kib", Usage.round((after.rss - before.rss) / 1024d / denominator));
-		result.put("gc_settle", after.gcNote);
-		result.put("cpu", idleCpu);
-		return result;
+		return new Memory(total, chats, REPLICA + 1, open, BrowserLikeSocket.OFFER, compressed, before.connections,
+				after.connections, Usage.round(openSeconds), mib(before.heap), mib(after.heap), mib(before.rss),
+				mib(after.rss), Usage.round((after.heap - before.heap) / 1024d / denominator),
+				Usage.round((after.rss - before.rss) / 1024d / denominator), after.gcNote, idleCpu);
 	}
 
 	private double openSeconds;

@@ -240,6 +240,28 @@ final class Ledger {
 
 	}
 
+	/**
+	 * A run's {@link Summary} as results.jsonl's {@code ledger} holds it, with the
+	 * connections closed during the run and why ({@code close_reasons}: reason to count,
+	 * only when any closed), and the first error frame. {@code clean}: the summary is clean
+	 * and no connection closed.
+	 */
+	record Tally(Long sent, Long acked, Long unacked, Long errorFrames, Long expectedDeliveries, Long deliveries,
+			Long lost, Long outstanding, Long incompleteMessages, Long duplicates, Long outOfOrder, Long unexpected,
+			Long seqMismatch, Long seqHoles, Long seqConflicts, Integer closedConnections,
+			Map<String, Integer> closeReasons, Boolean clean, String firstError) {
+
+		static Tally of(Summary summary, int closedConnections, Map<String, Integer> closeReasons, String firstError) {
+			return new Tally(summary.sent(), summary.acked(), summary.unacked(), summary.errors(),
+					summary.expectedDeliveries(), summary.deliveries(), summary.lost(), summary.outstanding(),
+					summary.lostMessages(), summary.duplicates(), summary.outOfOrder(), summary.unexpected(),
+					summary.seqMismatch(), summary.seqHoles(), summary.seqConflicts(), closedConnections,
+					closeReasons.isEmpty() ? null : Map.copyOf(closeReasons), summary.clean() && closedConnections == 0,
+					firstError);
+		}
+
+	}
+
 	private static final class Entry {
 
 		final int sender;

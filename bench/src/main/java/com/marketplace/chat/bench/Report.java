@@ -8,37 +8,56 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes {@code results.jsonl} (one JSON line per workload, appended as each finishes),
- * {@code results.md} (the tables) and {@code latency.svg} (latency by percentile).
+ * {@code run.json}, {@code results.md} (the tables) and {@code latency.svg} (latency by
+ * percentile), from {@link Result} and {@link Machine} records.
  */
 final class Report {
+
+	/**
+	 * The records' fields in {@code snake_case}; absent ones (null) are left out, and read
+	 * back as null, so the tables show "-" for what an older line lacks.
+	 */
+	static final JsonMapper JSON = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.changeDefaultPropertyInclusion((inclusion) -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.build();
+
+	private static final Machine UNKNOWN_MACHINE = new Machine(null, null, null, null, null, null, null, null, null, null,
+			null, null, null);
 
 	private final Path out;
 
 	private final Path jsonl;
 
-	private Map<String, Object> machine;
+	private Machine machine;
 
 	Report(Path out) {
 		this.out = out;
 		this.jsonl = out.resolve("results.jsonl");
 	}
 
-	void start(Map<String, Object> machine) throws IOException {
+	void start(Machine machine) throws IOException {
 		this.machine = machine;
 		Files.createDirectories(this.out);
 		Files.writeString(this.jsonl, "");
-		Files.writeString(this.out.resolve("run.json"), Net.JSON.writeValueAsString(machine) + "\n");
+		Files.writeString(this.out.resolve("run.json"), JSON.writeValueAsString(machine) + "\n");
 	}
 
-	void line(Map<String, Object> result) throws IOException {
-		Files.writeString(this.jsonl, Net.JSON.writeValueAsString(result) + "\n", StandardOpenOption.APPEND);
+	void line(Result result) throws IOException {
+		Files.writeString(this.jsonl, JSON.writeValueAsString(result) + "\n", StandardOpenOption.APPEND);
 	}
 
-	void finish(List<Map<String, Object>> results) throws IOException {
+	void finish(List<Result> results) throws IOException {
 		Files.writeString(this.out.resolve("results.md"), markdown(this.machine, results));
 		Files.writeString(this.out.resolve("latency.svg"), svg(results));
 		System.out.println();
@@ -48,76 +67,71 @@ final class Report {
 	}
 
 	/** Writes results.md and latency.svg again from an earlier run's files, without servers. */
-	@SuppressWarnings("unchecked")
 	static void rerender(Path out) throws IOException {
 		Report report = new Report(out);
 		Path run = out.resolve("run.json");
-		report.machine = Files.exists(run) ? Net.JSON.readValue(Files.readString(run), Map.class) : Map.of();
-		List<Map<String, Object>> results = new ArrayList<>();
+		report.machine = Files.exists(run) ? JSON.readValue(Files.readString(run), Machine.class) : UNKNOWN_MACHINE;
+		List<Result> results = new ArrayList<>();
 		for (String line : Files.readAllLines(report.jsonl)) {
 			if (!line.isBlank()) {
-				results.add(Net.JSON.readValue(line, Map.class));
+				results.add(Result.read(line));
 			}
 		}
 		report.finish(results);
 	}
 
-	@SuppressWarnings("unchecked")
-	static Map<String, Object> map(Map<String, Object> m, String key) {
-		Object value = m.get(key);
-		return (value instanceof Map) ? (Map<String, Object>) value : Map.of();
-	}
-
-	static String get(Map<String, Object> m, String key) {
-		Object value = m.get(key);
+	/** The value as the tables show it: "-" when absent. */
+	static String dash(Object value) {
 		return (value == null) ? "-" : String.valueOf(value);
 	}
 
-	static String cores(Map<String, Object> cpu) {
-		if (cpu.isEmpty()) {
+	static String cores(Usage.Cpu cpu) {
+		if (cpu == null) {
 			return "-";
 		}
-		return "replicas " + get(cpu, "replicas_cpu") + ", generator " + get(cpu, "generator_cpu") + ", MariaDB "
-				+ get(cpu, "mariadb_cpu") + ", Redis " + get(cpu, "redis_cpu") + ", machine " + get(cpu, "machine_cpu")
-				+ "/" + get(cpu, "cpus");
+		return "replicas " + dash(cpu.replicasCpu()) + ", generator " + dash(cpu.generatorCpu()) + ", MariaDB "
+				+ dash(cpu.mariadbCpu()) + ", Redis " + dash(cpu.redisCpu()) + ", machine " + dash(cpu.machineCpu())
+				+ "/" + dash(cpu.cpus());
 	}
 
 	/** {@code commits 412/s (4.9 msgs each)}: the message store's database commits in the measured window. */
-	static String commits(Map<String, Object> r) {
-		return "commits " + get(r, "commits_per_s") + "/s (" + get(r, "messages_per_commit") + " msgs each)";
+	static String commits(Commits.Figures commits) {
+		return "commits " + dash(commits.commitsPerS()) + "/s (" + dash(commits.messagesPerCommit()) + " msgs each)";
 	}
 
-	static String summaryLine(Map<String, Object> r) {
-		if (r.containsKey("error")) {
-			return r.get("workload") + ": ERROR " + r.get("error");
+	static String summaryLine(Result r) {
+		if (r.failed()) {
+			return r.workload() + ": ERROR " + r.error();
 		}
-		Map<String, Object> latency = map(r, "latency_ms");
-		Map<String, Object> ledger = map(r, "ledger");
-		StringBuilder line = new StringBuilder(String.valueOf(r.get("workload"))).append(":");
-		if (r.containsKey("ceiling_rate")) {
-			line.append(" ceiling ").append(r.get("ceiling_rate")).append(" msg/s");
+		StringBuilder line = new StringBuilder(String.valueOf(r.workload())).append(":");
+		Row row = Row.of(r.figures());
+		if (r.figures() instanceof CeilingWorkload.Ceiling ceiling) {
+			line.append(" ceiling ").append(ceiling.ceilingRate()).append(" msg/s");
 		}
-		if (r.containsKey("deliveries_per_s")) {
-			line.append(" ").append(r.get("deliveries_per_s")).append(" deliveries/s");
+		if (r.figures() instanceof ChatWorkload.Run run) {
+			line.append(" ").append(run.deliveriesPerS()).append(" deliveries/s");
 		}
-		if (r.containsKey("reads_per_s")) {
-			line.append(" ").append(r.get("reads_per_s")).append(" reads/s");
+		Latency latency = (row != null) ? row.latency() : null;
+		if (r.figures() instanceof HistoryWorkload.Reads reads) {
+			line.append(" ").append(reads.readsPerS()).append(" reads/s");
+			latency = reads.latencyMs();
 		}
-		if (!latency.isEmpty()) {
-			line.append(" p50 ").append(latency.get("p50")).append(" ms p99 ").append(latency.get("p99"))
-				.append(" ms max ").append(latency.get("max")).append(" ms");
+		if (latency != null) {
+			line.append(" p50 ").append(latency.p50()).append(" ms p99 ").append(latency.p99())
+				.append(" ms max ").append(latency.max()).append(" ms");
 		}
-		if (!ledger.isEmpty()) {
-			line.append(" lost ").append(ledger.get("lost")).append(" outstanding ").append(ledger.get("outstanding")).append(" dup ").append(ledger.get("duplicates"))
-				.append(" ooo ").append(ledger.get("out_of_order")).append(" clean ").append(ledger.get("clean"));
+		if (row != null && row.ledger() != null) {
+			Ledger.Tally ledger = row.ledger();
+			line.append(" lost ").append(ledger.lost()).append(" outstanding ").append(ledger.outstanding()).append(" dup ").append(ledger.duplicates())
+				.append(" ooo ").append(ledger.outOfOrder()).append(" clean ").append(ledger.clean());
 		}
-		if (r.containsKey("heap_per_connection_kib")) {
-			line.append(" heap/conn ").append(r.get("heap_per_connection_kib")).append(" KiB rss/conn ")
-				.append(r.get("rss_per_connection_kib")).append(" KiB");
+		if (r.figures() instanceof IdleWorkload.Memory memory) {
+			line.append(" heap/conn ").append(memory.heapPerConnectionKib()).append(" KiB rss/conn ")
+				.append(memory.rssPerConnectionKib()).append(" KiB");
 		}
-		line.append(" | cpu ").append(cores(map(r, "cpu")));
-		if (r.containsKey("commits_per_s")) {
-			line.append(" | ").append(commits(r));
+		line.append(" | cpu ").append(cores((r.figures() != null) ? r.figures().cpu() : null));
+		if (row != null && row.commits().measured()) {
+			line.append(" | ").append(commits(row.commits()));
 		}
 		return line.toString();
 	}
@@ -126,14 +140,14 @@ final class Report {
 	 * {@code ; replicas pre-warmed 30 s before the first workload} from run.json's
 	 * {@code prewarm_s}; empty for a run.json written before the pre-warm existed.
 	 */
-	static String prewarmed(Map<String, Object> machine) {
-		if (!(machine.get("prewarm_s") instanceof Number prewarm)) {
+	static String prewarmed(Machine machine) {
+		if (machine.prewarmS() == null) {
 			return "";
 		}
-		if (prewarm.doubleValue() <= 0) {
+		if (machine.prewarmS() <= 0) {
 			return "; replicas not pre-warmed";
 		}
-		return "; replicas pre-warmed " + seconds(prewarm.doubleValue()) + " s before the first workload";
+		return "; replicas pre-warmed " + seconds(machine.prewarmS()) + " s before the first workload";
 	}
 
 	/** Seconds without a needless fraction: {@code 30}, {@code 0.5}. */
@@ -141,16 +155,33 @@ final class Report {
 		return BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString();
 	}
 
-	static String markdown(Map<String, Object> machine, List<Map<String, Object>> results) {
+	/** What the main table and the summary line show of a chat workload's run or of the ceiling. */
+	private record Row(Object connections, String rate, Object deliveriesPerS, Long overall, Latency latency,
+			Ledger.Tally ledger, ChatWorkload.SendLag sendLag, Commits.Figures commits, Usage.Cpu cpu) {
+
+		static Row of(Result.Figures figures) {
+			return switch (figures) {
+				case ChatWorkload.Run run -> new Row(run.connections(), dash(run.targetRate()), run.deliveriesPerS(),
+						run.throughputDeliveriesPerS(), run.latencyMs(), run.ledger(), run.sendLagMs(), run.commits(),
+						run.cpu());
+				case CeilingWorkload.Ceiling ceiling -> new Row(null, "**" + ceiling.ceilingRate() + "** (ceiling)", null,
+						null, ceiling.latencyMs(), null, null, ceiling.commits(), ceiling.cpu());
+				case null, default -> null;
+			};
+		}
+
+	}
+
+	static String markdown(Machine machine, List<Result> results) {
 		StringBuilder md = new StringBuilder("# chat-service benchmark\n\n");
-		md.append("Machine: ").append(get(machine, "cpus")).append(" CPUs (").append(get(machine, "cpu_model"))
-			.append("), ").append(get(machine, "memory_gib")).append(" GiB, Java ").append(get(machine, "java"))
-			.append("; ").append(get(machine, "replicas")).append(" replicas at -Xmx").append(get(machine, "replica_heap"))
-			.append("; load average at start ").append(get(machine, "load_average")).append("; scale ")
-			.append(get(machine, "scale")).append(", ").append(get(machine, "warmup_s")).append(" s warm-up + ")
-			.append(get(machine, "duration_s")).append(" s measured per workload").append(prewarmed(machine))
+		md.append("Machine: ").append(dash(machine.cpus())).append(" CPUs (").append(dash(machine.cpuModel()))
+			.append("), ").append(dash(machine.memoryGib())).append(" GiB, Java ").append(dash(machine.java()))
+			.append("; ").append(dash(machine.replicas())).append(" replicas at -Xmx").append(dash(machine.replicaHeap()))
+			.append("; load average at start ").append(dash(machine.loadAverage())).append("; scale ")
+			.append(dash(machine.scale())).append(", ").append(dash(machine.warmupS())).append(" s warm-up + ")
+			.append(dash(machine.durationS())).append(" s measured per workload").append(prewarmed(machine))
 			.append("; service jar built ")
-			.append(get(machine, "service_jar_built")).append(".\n\n");
+			.append(dash(machine.serviceJarBuilt())).append(".\n\n");
 		md.append("CPU columns are cores used during the measured window (1.0 = one core busy all the time). "
 				+ "commits/s: database transactions of the message store per second in that window, all replicas "
 				+ "together; msgs/commit: messages stored per transaction.\n\n");
@@ -158,75 +189,82 @@ final class Report {
 				+ "| lost | outstanding | dup | out of order | generator lag p99 ms | commits/s | msgs/commit "
 				+ "| replicas CPU | generator CPU | MariaDB CPU | Redis CPU | machine CPU | load avg |\n");
 		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
-		for (Map<String, Object> r : results) {
-			String workload = String.valueOf(r.get("workload"));
-			if (r.containsKey("error")) {
-				md.append("| ").append(workload).append(" | error: ").append(String.valueOf(r.get("error")).replace('|', '/'))
+		for (Result r : results) {
+			String workload = String.valueOf(r.workload());
+			if (r.failed()) {
+				md.append("| ").append(workload).append(" | error: ").append(r.error().replace('|', '/'))
 					.append(" ||||||||||||||||||||\n");
 				continue;
 			}
-			if (!(r.containsKey("ledger") || r.containsKey("ceiling_rate"))) {
+			Row row = Row.of(r.figures());
+			if (row == null) {
 				continue;
 			}
-			Map<String, Object> latency = map(r, "latency_ms");
-			Map<String, Object> ledger = map(r, "ledger");
-			Map<String, Object> cpu = map(r, "cpu");
-			if (latency.containsKey("count") && ((Number) latency.get("count")).longValue() == 0) {
-				latency = Map.of();
-			}
-			String rate = r.containsKey("ceiling_rate") ? "**" + r.get("ceiling_rate") + "** (ceiling)"
-					: get(r, "target_rate");
-			md.append("| ").append(workload).append(" | ").append(get(r, "connections")).append(" | ").append(rate)
-				.append(" | ").append(get(r, "deliveries_per_s")).append(r.containsKey("throughput_deliveries_per_s")
-						? " (" + get(r, "throughput_deliveries_per_s") + " overall)" : "").append(" | ").append(get(latency, "p50"))
-				.append(" | ").append(get(latency, "p99")).append(" | ").append(get(latency, "p99.9")).append(" | ")
-				.append(get(latency, "max")).append(" | ").append(get(ledger, "lost")).append(" | ")
-				.append(get(ledger, "outstanding")).append(" | ").append(get(ledger, "duplicates")).append(" | ").append(get(ledger, "out_of_order")).append(" | ")
-				.append(get(map(r, "send_lag_ms"), "p99")).append(" | ").append(get(r, "commits_per_s")).append(" | ")
-				.append(get(r, "messages_per_commit")).append(" | ").append(get(cpu, "replicas_cpu")).append(" | ").append(get(cpu, "generator_cpu")).append(" | ")
-				.append(get(cpu, "mariadb_cpu")).append(" | ").append(get(cpu, "redis_cpu")).append(" | ")
-				.append(get(cpu, "machine_cpu")).append(" | ").append(get(cpu, "load_start")).append(" → ")
-				.append(get(cpu, "load_end")).append(" |\n");
+			Latency latency = (row.latency() != null && Long.valueOf(0).equals(row.latency().count())) ? null
+					: row.latency();
+			Ledger.Tally ledger = row.ledger();
+			Usage.Cpu cpu = row.cpu();
+			md.append("| ").append(workload).append(" | ").append(dash(row.connections())).append(" | ").append(row.rate())
+				.append(" | ").append(dash(row.deliveriesPerS())).append((row.overall() != null)
+						? " (" + row.overall() + " overall)" : "").append(" | ").append(dash((latency != null) ? latency.p50() : null))
+				.append(" | ").append(dash((latency != null) ? latency.p99() : null)).append(" | ")
+				.append(dash((latency != null) ? latency.p999() : null)).append(" | ")
+				.append(dash((latency != null) ? latency.max() : null)).append(" | ")
+				.append(dash((ledger != null) ? ledger.lost() : null)).append(" | ")
+				.append(dash((ledger != null) ? ledger.outstanding() : null)).append(" | ")
+				.append(dash((ledger != null) ? ledger.duplicates() : null)).append(" | ")
+				.append(dash((ledger != null) ? ledger.outOfOrder() : null)).append(" | ")
+				.append(dash((row.sendLag() != null) ? row.sendLag().p99() : null)).append(" | ")
+				.append(dash(row.commits().commitsPerS())).append(" | ")
+				.append(dash(row.commits().messagesPerCommit())).append(" | ")
+				.append(dash((cpu != null) ? cpu.replicasCpu() : null)).append(" | ")
+				.append(dash((cpu != null) ? cpu.generatorCpu() : null)).append(" | ")
+				.append(dash((cpu != null) ? cpu.mariadbCpu() : null)).append(" | ")
+				.append(dash((cpu != null) ? cpu.redisCpu() : null)).append(" | ")
+				.append(dash((cpu != null) ? cpu.machineCpu() : null)).append(" | ")
+				.append(dash((cpu != null) ? cpu.loadStart() : null)).append(" → ")
+				.append(dash((cpu != null) ? cpu.loadEnd() : null)).append(" |\n");
 		}
-		for (Map<String, Object> r : results) {
-			if ("ceiling".equals(r.get("workload")) && r.get("steps") instanceof List<?> steps) {
+		for (Result r : results) {
+			if (r.figures() instanceof CeilingWorkload.Ceiling ceiling && ceiling.steps() != null) {
 				md.append("\nCeiling steps (rate msg/s: p99 ms, lost, verdict, database commits): ");
 				List<String> parts = new ArrayList<>();
-				for (Object s : steps) {
-					@SuppressWarnings("unchecked")
-					Map<String, Object> step = (Map<String, Object>) s;
-					parts.add(get(step, "rate") + ": " + get(step, "p99_ms") + " ms, lost " + get(step, "lost") + "+"
-							+ get(step, "outstanding") + " outstanding, "
-							+ (Boolean.TRUE.equals(step.get("pass")) ? "pass" : "fail") + " (replicas "
-							+ get(map(step, "cpu"), "replicas_cpu") + ", MariaDB " + get(map(step, "cpu"), "mariadb_cpu")
-							+ ", machine " + get(map(step, "cpu"), "machine_cpu") + ")"
-							+ (step.containsKey("commits_per_s") ? ", " + commits(step) : ""));
+				for (CeilingWorkload.Step step : ceiling.steps()) {
+					Usage.Cpu cpu = step.cpu();
+					parts.add(dash(step.rate()) + ": " + dash(step.p99Ms()) + " ms, lost " + dash(step.lost()) + "+"
+							+ dash(step.outstanding()) + " outstanding, "
+							+ (Boolean.TRUE.equals(step.pass()) ? "pass" : "fail") + " (replicas "
+							+ dash((cpu != null) ? cpu.replicasCpu() : null) + ", MariaDB "
+							+ dash((cpu != null) ? cpu.mariadbCpu() : null) + ", machine "
+							+ dash((cpu != null) ? cpu.machineCpu() : null) + ")"
+							+ (step.commits().measured() ? ", " + commits(step.commits()) : ""));
 				}
 				md.append(String.join("; ", parts)).append(".\n");
 			}
 		}
-		for (Map<String, Object> r : results) {
-			if ("idle".equals(r.get("workload")) && !r.containsKey("error")) {
+		for (Result r : results) {
+			if (r.figures() instanceof IdleWorkload.Memory m) {
 				md.append("\n| idle | connections | chat_ws_connections gauge | heap per connection | RSS per connection "
 						+ "| heap before → after | RSS before → after |\n|---|---:|---:|---:|---:|---|---|\n");
-				md.append("| replica ").append(get(r, "replica")).append(" | ").append(get(r, "connections"))
-					.append(" | ").append(get(r, "gauge_before")).append(" → ").append(get(r, "gauge_after"))
-					.append(" | ").append(get(r, "heap_per_connection_kib")).append(" KiB | ")
-					.append(get(r, "rss_per_connection_kib")).append(" KiB | ").append(get(r, "heap_before_mib"))
-					.append(" → ").append(get(r, "heap_after_mib")).append(" MiB | ").append(get(r, "rss_before_mib"))
-					.append(" → ").append(get(r, "rss_after_mib")).append(" MiB |\n");
+				md.append("| replica ").append(dash(m.replica())).append(" | ").append(dash(m.connections()))
+					.append(" | ").append(dash(m.gaugeBefore())).append(" → ").append(dash(m.gaugeAfter()))
+					.append(" | ").append(dash(m.heapPerConnectionKib())).append(" KiB | ")
+					.append(dash(m.rssPerConnectionKib())).append(" KiB | ").append(dash(m.heapBeforeMib()))
+					.append(" → ").append(dash(m.heapAfterMib())).append(" MiB | ").append(dash(m.rssBeforeMib()))
+					.append(" → ").append(dash(m.rssAfterMib())).append(" MiB |\n");
 			}
 		}
-		for (Map<String, Object> r : results) {
-			if ("history".equals(r.get("workload")) && !r.containsKey("error")) {
-				Map<String, Object> latency = map(r, "latency_ms");
+		for (Result r : results) {
+			if (r.figures() instanceof HistoryWorkload.Reads h) {
+				Latency latency = h.latencyMs();
 				md.append("\n| history | messages in chat | readers | page | reads/s | p50 ms | p99 ms | max ms | failures | CPU |\n"
 						+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-				md.append("| REST pages | ").append(get(r, "messages_in_chat")).append(" | ").append(get(r, "readers"))
-					.append(" | ").append(get(r, "page_size")).append(" | ").append(get(r, "reads_per_s")).append(" | ")
-					.append(get(latency, "p50")).append(" | ").append(get(latency, "p99")).append(" | ")
-					.append(get(latency, "max")).append(" | ").append(get(r, "failures")).append(" | ")
-					.append(cores(map(r, "cpu"))).append(" |\n");
+				md.append("| REST pages | ").append(dash(h.messagesInChat())).append(" | ").append(dash(h.readers()))
+					.append(" | ").append(dash(h.pageSize())).append(" | ").append(dash(h.readsPerS())).append(" | ")
+					.append(dash((latency != null) ? latency.p50() : null)).append(" | ")
+					.append(dash((latency != null) ? latency.p99() : null)).append(" | ")
+					.append(dash((latency != null) ? latency.max() : null)).append(" | ").append(dash(h.failures()))
+					.append(" | ").append(cores(h.cpu())).append(" |\n");
 			}
 		}
 		return md.toString();
@@ -235,7 +273,7 @@ final class Report {
 	private static final String[] COLORS = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b" };
 
 	/** Latency against percentile, x on a log scale of 1/(1-p) like HdrHistogram's plots. */
-	static String svg(List<Map<String, Object>> results) {
+	static String svg(List<Result> results) {
 		int width = 760;
 		int height = 420;
 		int left = 70;
@@ -246,17 +284,17 @@ final class Report {
 		List<String> names = new ArrayList<>();
 		List<List<double[]>> curves = new ArrayList<>();
 		double maxY = 1;
-		for (Map<String, Object> r : results) {
-			if (r.get("percentile_curve_ms") instanceof List<?> points && !points.isEmpty()) {
+		for (Result r : results) {
+			List<double[]> points = (r.figures() != null) ? r.figures().percentileCurveMs() : null;
+			if (points != null && !points.isEmpty()) {
 				List<double[]> curve = new ArrayList<>();
-				for (Object point : points) {
-					double[] p = toPair(point);
+				for (double[] p : points) {
 					if (p[0] < 100) {
 						curve.add(p);
 						maxY = Math.max(maxY, p[1]);
 					}
 				}
-				names.add(String.valueOf(r.get("workload")));
+				names.add(String.valueOf(r.workload()));
 				curves.add(curve);
 			}
 		}
@@ -316,16 +354,6 @@ final class Report {
 		}
 		svg.append("</svg>\n");
 		return svg.toString();
-	}
-
-	private static double[] toPair(Object point) {
-		if (point instanceof double[] pair) {
-			return pair;
-		}
-		if (point instanceof List<?> list) {
-			return new double[] { ((Number) list.get(0)).doubleValue(), ((Number) list.get(1)).doubleValue() };
-		}
-		throw new IllegalArgumentException(String.valueOf(point));
 	}
 
 	private static String trim(double value) {

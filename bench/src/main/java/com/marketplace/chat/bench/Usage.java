@@ -146,24 +146,33 @@ final class Usage {
 		}
 	}
 
-	/** Cores used per process since {@link #start}, plus {@code machine}, {@code load_start}, {@code load_end}. */
-	Map<String, Object> stop() {
+	/**
+	 * Cores used over a window (1.0 = one core busy all of it; -1 where a process could not
+	 * be read): this JVM, MariaDB and Redis (absent when not found), each replica, and the
+	 * whole machine, with each replica's busiest thread groups and the load average at both
+	 * ends. results.jsonl's {@code cpu}.
+	 */
+	record Cpu(Double generatorCpu, Double mariadbCpu, Double redisCpu, List<Double> replicasCpu,
+			Map<String, String> replicaThreads, Double machineCpu, Integer cpus, String loadStart, String loadEnd) {
+	}
+
+	/** What was used since {@link #start}. */
+	Cpu stop() {
 		double wall = System.nanoTime() - this.startWall;
 		Map<String, Long> endCpu = cpu();
 		long[] endStat = procStat();
-		Map<String, Object> result = new LinkedHashMap<>();
+		Map<String, Double> cores = new LinkedHashMap<>();
 		List<Double> replicas = new ArrayList<>();
 		endCpu.forEach((name, end) -> {
 			long start = this.startCpu.getOrDefault(name, -1L);
-			double cores = (start < 0 || end < 0) ? -1 : round((end - start) / wall);
+			double used = (start < 0 || end < 0) ? -1 : round((end - start) / wall);
 			if (name.startsWith("replica-")) {
-				replicas.add(cores);
+				replicas.add(used);
 			}
 			else {
-				result.put(name + "_cpu", cores);
+				cores.put(name, used);
 			}
 		});
-		result.put("replicas_cpu", replicas);
 		// The busiest thread groups of each replica (cores), to tell one saturated thread
 		// from a starved process.
 		Map<String, String> threads = new LinkedHashMap<>();
@@ -178,15 +187,11 @@ final class Usage {
 			}
 			threads.put(name, String.join(", ", top));
 		});
-		result.put("replica_threads", threads);
 		long busy = endStat[0] - this.startStat[0];
 		long total = endStat[1] - this.startStat[1];
 		int cpus = Runtime.getRuntime().availableProcessors();
-		result.put("machine_cpu", (total > 0) ? round((double) busy / total * cpus) : -1);
-		result.put("cpus", cpus);
-		result.put("load_start", this.startLoad);
-		result.put("load_end", loadAverage());
-		return result;
+		return new Cpu(cores.get("generator"), cores.get("mariadb"), cores.get("redis"), replicas, threads,
+				(total > 0) ? round((double) busy / total * cpus) : -1, cpus, this.startLoad, loadAverage());
 	}
 
 	static double round(double value) {

@@ -50,17 +50,17 @@ class ReportTests {
 
 	@Test
 	void commitFiguresArePerSecondAndPerCommit() {
-		assertEquals(Map.of("commits_per_s", 480L, "messages_per_commit", 4.9), Commits.figures(1200, 5880, 2.5));
-		assertEquals(Map.of("commits_per_s", 0L, "messages_per_commit", 0.0), Commits.figures(0, 0, 2.5));
-		assertEquals(Map.of("commits_per_s", 480L), Commits.of(Map.of("commits_per_s", 480L, "cpu", Map.of())));
+		assertEquals(new Commits.Figures(480L, 4.9), Commits.figures(1200, 5880, 2.5));
+		assertEquals(new Commits.Figures(0L, 0.0), Commits.figures(0, 0, 2.5));
+		assertFalse(((ChatWorkload.Run) line("{\"workload\":\"chat-busy\"}").figures()).commits().measured());
 	}
 
 	@Test
 	void markdownShowsCommitColumnsAndDashesForOldLines() {
-		Map<String, Object> ledger = Map.of("lost", 0, "outstanding", 0);
-		String md = Report.markdown(Map.of(),
-				List.of(Map.of("workload", "chat-busy", "ledger", ledger, "commits_per_s", 480, "messages_per_commit", 4.9),
-						Map.of("workload", "chat-small", "ledger", ledger)));
+		String ledger = "\"ledger\":{\"lost\":0,\"outstanding\":0}";
+		String md = Report.markdown(machine("{}"),
+				List.of(line("{\"workload\":\"chat-busy\"," + ledger + ",\"commits_per_s\":480,\"messages_per_commit\":4.9}"),
+						line("{\"workload\":\"chat-small\"," + ledger + "}")));
 		assertEquals("480", cell(md, "chat-busy", "commits/s"));
 		assertEquals("4.9", cell(md, "chat-busy", "msgs/commit"));
 		assertEquals("-", cell(md, "chat-small", "commits/s"));
@@ -69,32 +69,31 @@ class ReportTests {
 
 	@Test
 	void summaryLineEndsWithCommitsWhenMeasured() {
-		Map<String, Object> ledger = Map.of("lost", 0, "outstanding", 0);
-		String line = Report.summaryLine(Map.of("workload", "chat-busy", "deliveries_per_s", 2000, "ledger", ledger,
-				"commits_per_s", 412, "messages_per_commit", 4.9));
-		assertTrue(line.endsWith(" | commits 412/s (4.9 msgs each)"), line);
-		assertFalse(Report.summaryLine(Map.of("workload", "chat-busy", "ledger", ledger)).contains("commits"));
+		String ledger = "\"ledger\":{\"lost\":0,\"outstanding\":0}";
+		String summary = Report.summaryLine(line("{\"workload\":\"chat-busy\",\"deliveries_per_s\":2000," + ledger
+				+ ",\"commits_per_s\":412,\"messages_per_commit\":4.9}"));
+		assertTrue(summary.endsWith(" | commits 412/s (4.9 msgs each)"), summary);
+		assertFalse(Report.summaryLine(line("{\"workload\":\"chat-busy\"," + ledger + "}")).contains("commits"));
 	}
 
 	@Test
 	void ceilingStepsShowCommitsWhenMeasured() {
-		String md = Report.markdown(Map.of(), List.of(Map.of("workload", "ceiling", "ceiling_rate", 300, "steps",
-				List.of(Map.of("rate", 300, "pass", true, "commits_per_s", 300, "messages_per_commit", 1.0),
-						Map.of("rate", 450, "pass", false)))));
+		String md = Report.markdown(machine("{}"), List.of(line("{\"workload\":\"ceiling\",\"ceiling_rate\":300,"
+				+ "\"steps\":[{\"rate\":300,\"pass\":true,\"commits_per_s\":300,\"messages_per_commit\":1.0},"
+				+ "{\"rate\":450,\"pass\":false}]}")));
 		assertTrue(md.contains("pass (replicas -, MariaDB -, machine -), commits 300/s (1.0 msgs each); "), md);
 		assertTrue(md.contains("fail (replicas -, MariaDB -, machine -)."), md);
 	}
 
 	@Test
-	@SuppressWarnings("unchecked")
 	void reportOnlyReadsLinesWithAndWithoutCommits() {
 		// --report-only renders what it reads back from results.jsonl, older lines included.
-		List<Map<String, Object>> results = Stream.of(
+		List<Result> results = Stream.of(
 				"{\"workload\":\"chat-small\",\"ledger\":{\"lost\":0},\"cpu\":{\"replicas_cpu\":[0.5,0.4]}}",
 				"{\"workload\":\"chat-busy\",\"ledger\":{\"lost\":0},\"commits_per_s\":412,\"messages_per_commit\":4.9}")
-			.map((line) -> (Map<String, Object>) Net.JSON.readValue(line, Map.class))
+			.map(Result::read)
 			.toList();
-		String md = Report.markdown(Map.of(), results);
+		String md = Report.markdown(machine("{}"), results);
 		assertEquals("-", cell(md, "chat-small", "msgs/commit"));
 		assertEquals("[0.5, 0.4]", cell(md, "chat-small", "replicas CPU"));
 		assertEquals("412", cell(md, "chat-busy", "commits/s"));
@@ -103,18 +102,18 @@ class ReportTests {
 
 	@Test
 	void headerMentionsThePrewarm() {
-		Map<String, Object> machine = Map.of("warmup_s", 15.0, "duration_s", 25.0, "prewarm_s", 30.0);
+		Machine machine = machine("{\"warmup_s\":15.0,\"duration_s\":25.0,\"prewarm_s\":30.0}");
 		assertTrue(Report.markdown(machine, List.of())
 			.contains("15.0 s warm-up + 25.0 s measured per workload; replicas pre-warmed 30 s before the first "
 					+ "workload; service jar built"));
-		assertTrue(Report.markdown(Map.of("prewarm_s", 0.5), List.of()).contains("; replicas pre-warmed 0.5 s before"));
-		assertTrue(Report.markdown(Map.of("prewarm_s", 0), List.of())
+		assertTrue(Report.markdown(machine("{\"prewarm_s\":0.5}"), List.of()).contains("; replicas pre-warmed 0.5 s before"));
+		assertTrue(Report.markdown(machine("{\"prewarm_s\":0}"), List.of())
 			.contains(" s measured per workload; replicas not pre-warmed; service jar built"));
 	}
 
 	@Test
 	void headerOfAnOlderRunHasNoPrewarm() {
-		String md = Report.markdown(Map.of("warmup_s", 15.0, "duration_s", 25.0), List.of());
+		String md = Report.markdown(machine("{\"warmup_s\":15.0,\"duration_s\":25.0}"), List.of());
 		assertTrue(md.contains("15.0 s warm-up + 25.0 s measured per workload; service jar built"), md);
 		assertFalse(md.contains("pre-warm"), md);
 	}
@@ -140,11 +139,50 @@ class ReportTests {
 
 	@Test
 	void svgDrawsOneLinePerCurve() {
-		String svg = Report.svg(List.of(
-				Map.of("workload", "a", "percentile_curve_ms", List.of(new double[] { 0, 1 }, new double[] { 99, 7 })),
-				Map.of("workload", "idle")));
+		String svg = Report.svg(List.of(line("{\"workload\":\"chat-small\",\"percentile_curve_ms\":[[0,1],[99,7]]}"),
+				line("{\"workload\":\"idle\"}")));
 		assertTrue(svg.startsWith("<svg"));
 		assertEquals(1, svg.split("<polyline").length - 1);
+	}
+
+	@Test
+	void aLineIsWrittenWithTheNamesItIsReadBackBy() {
+		Usage.Cpu cpu = new Usage.Cpu(0.2, 0.6, null, List.of(0.5, 0.4), Map.of("replica-1", "message-writer 0.1"), 1.9,
+				2, "1.0 0.5 0.2", "1.5 0.6 0.2");
+		Latency latency = new Latency(2.5, 4.0, 9.75, 12.0, 15.0, 1000L);
+		ChatWorkload.Run run = new ChatWorkload.Run("d", 1, 2, 2, 0, 1, 200.0, 1.0, 3.0, 600L, 600L, 200L, 190L,
+				new Commits.Figures(180L, 1.11), 0L, latency, latency, new ChatWorkload.SendLag(0.5, 3.0),
+				new Ledger.Tally(600L, 600L, 0L, 0L, 600L, 600L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0, null, true, null),
+				0.3, cpu, List.of(new double[] { 0, 1.0 }, new double[] { 100, 15.0 }));
+		String json = Report.JSON.writeValueAsString(Result.measured("chat-small", "2026-12-01T12:00:00Z", run, 2));
+		assertTrue(json.startsWith("{\"workload\":\"chat-small\",\"started\":\"2026-12-01T12:00:00Z\","
+				+ "\"description\":\"d\",\"chats\":1,\"connections\":2,\"connections_per_chat\":2,"), json);
+		assertTrue(json.contains(",\"throughput_deliveries_per_s\":190,\"commits_per_s\":180,\"messages_per_commit\":1.11,"
+				+ "\"undelivered_in_latency\":0,\"latency_ms\":{\"p50\":2.5,\"p90\":4.0,\"p99\":9.75,\"p99.9\":12.0,"
+				+ "\"max\":15.0,\"count\":1000},"), json);
+		assertTrue(json.contains("\"cpu\":{\"generator_cpu\":0.2,\"mariadb_cpu\":0.6,\"replicas_cpu\":[0.5,0.4],"
+				+ "\"replica_threads\":{\"replica-1\":\"message-writer 0.1\"},\"machine_cpu\":1.9,"), json);
+		assertTrue(json.endsWith("\"percentile_curve_ms\":[[0.0,1.0],[100.0,15.0]],\"replicas\":2}"), json);
+		assertFalse(json.contains("null"), json);
+		assertEquals(json, Report.JSON.writeValueAsString(Result.read(json)));
+	}
+
+	@Test
+	void aFailedWorkloadHasItsErrorInsteadOfFigures() {
+		Result failed = Result.failed("idle", "2026-12-01T12:00:00Z", new IllegalStateException("no"), 2);
+		String json = Report.JSON.writeValueAsString(failed);
+		assertEquals("{\"workload\":\"idle\",\"started\":\"2026-12-01T12:00:00Z\","
+				+ "\"error\":\"java.lang.IllegalStateException: no\",\"replicas\":2}", json);
+		assertTrue(Result.read(json).failed());
+		assertEquals("idle: ERROR java.lang.IllegalStateException: no", Report.summaryLine(Result.read(json)));
+	}
+
+	private static Result line(String json) {
+		return Result.read(json);
+	}
+
+	private static Machine machine(String json) {
+		return Report.JSON.readValue(json, Machine.class);
 	}
 
 	/** The cell of the main table in the row of {@code workload} under {@code column}. */
