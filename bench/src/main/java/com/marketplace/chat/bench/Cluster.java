@@ -69,7 +69,7 @@ final class Cluster implements AutoCloseable {
 				replica.awaitReady();
 			}
 		}
-		for (ProcessReplica replica : this.replicas) {
+		for (ProcessReplica replica : this.replicas.subList(1, this.replicas.size())) {
 			replica.awaitReady();
 		}
 	}
