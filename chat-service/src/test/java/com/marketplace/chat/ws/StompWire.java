@@ -154,6 +154,10 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 		}
 	}
 
+	boolean isClosed() {
+		return this.closed.isDone();
+	}
+
 	@Override
 	public void onOpen(WebSocket webSocket) {
 		webSocket.request(Long.MAX_VALUE);

@@ -1,0 +1,187 @@
+package com.marketplace.chat.ws;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.marketplace.chat.testing.Chats;
+import com.marketplace.chat.testing.Chats.Chat;
+import com.marketplace.chat.testing.Cluster;
+import com.marketplace.chat.testing.Replica;
+import com.marketplace.chat.testing.TestIssuer;
+import com.marketplace.chat.testing.WsClient;
+import com.marketplace.chat.ws.StompWire.Frame;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.marketplace.chat.testing.Chats.expectType;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every limit of the raw endpoints, on STOMP sessions: rate, frame size, token expiry, shutdown. */
+class StompLimitsTests {
+
+	private static Replica limited;
+
+	private final Cluster cluster = Cluster.get();
+
+	@BeforeAll
+	static void startLimitedReplica() {
+		Cluster.get();
+		limited = Replica.start("stomp-limited",
+				Map.of("chat.ws.message-rate", 2, "chat.ws.message-burst", 3, "chat.ws.flood-limit", 5,
+						"chat.ws.max-frame-size", 8192, "chat.ws.max-connections-per-user", 2));
+	}
+
+	@AfterAll
+	static void stopLimitedReplica() {
+		limited.close();
+	}
+
+	private String stompUrl(Replica replica) {
+		return replica.wsUrl() + "/ws/stomp";
+	}
+
+	@Test
+	void everyFrameCountsAgainstTheRateLimitAndAFloodCloses() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		try (StompWire wire = StompWire.connected(stompUrl(limited), chat.client().token())) {
+			String app = "/app/service-chats." + chat.id();
+			List<String> answers = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				wire.sendTo(app, "{\"content\":\"burst " + i + "\"}", Map.of("receipt", "r" + i));
+			}
+			for (int i = 0; i < 4; i++) {
+				Frame answer = wire.next();
+				answers.add(answer.command() + ":" + answer.header("message"));
+			}
+			assertThat(answers).as("CONNECT took one of the burst of 3: two sends stored, two refused")
+				.containsOnly("RECEIPT:null", "ERROR:rate_limited")
+				.contains("RECEIPT:null", "ERROR:rate_limited");
+			for (int i = 0; i < 10; i++) {
+				wire.send("SUBSCRIBE", Map.of("id", "x" + i, "destination", "/topic/service-chats." + chat.id()), "");
+			}
+			Frame last = null;
+			for (Frame frame : wire.drain(Duration.ofMillis(500))) {
+				last = frame;
+			}
+			assertThat(last).isNotNull();
+			assertThat(last.header("message")).isEqualTo("flooding");
+			assertThat(wire.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
+		}
+	}
+
+	@Test
+	void aFrameOverTheLimitClosesWith1009() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		try (StompWire wire = StompWire.connected(stompUrl(limited), chat.client().token())) {
+			wire.sendTo("/app/service-chats." + chat.id(), "{\"content\":\"" + "x".repeat(9000) + "\"}", Map.of());
+			assertThat(wire.closeCode(Duration.ofSeconds(5))).isEqualTo(1009);
+		}
+	}
+
+	@Test
+	void theUsersSocketCapCountsStompSessionsToo() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		try (WsClient raw = WsClient.connect(chat.wsUrl(limited, chat.client()));
+				StompWire second = StompWire.connected(stompUrl(limited), chat.client().token());
+				StompWire third = StompWire.connect(stompUrl(limited), chat.client().token())) {
+			assertThat(third.expect("ERROR").header("message")).isEqualTo("user_limit");
+			assertThat(third.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
+			assertThat(raw.isOpen()).isTrue();
+		}
+	}
+
+	@Test
+	void anExpiredTokenEndsTheSessionUnlessAFreshOneCameThroughAppAuth() throws InterruptedException {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		TestIssuer issuer = TestIssuer.get();
+		String shortLived = issuer.token(chat.client().id(), TestIssuer.AUDIENCE, 2, "client");
+		try (StompWire expiring = StompWire.connected(stompUrl(this.cluster.a), shortLived);
+				StompWire refreshed = StompWire.connected(stompUrl(this.cluster.b), shortLived)) {
+			refreshed.sendTo(StompHandler.AUTH_DESTINATION, "{\"token\":\"" + chat.client().token() + "\"}",
+					Map.of("receipt", "fresh"));
+			Frame receipt = refreshed.expect("RECEIPT");
+			assertThat(receipt.header("receipt-id")).isEqualTo("fresh");
+			assertThat(receipt.header("expires-at")).isNotBlank();
+			refreshed.sendTo(StompHandler.AUTH_DESTINATION,
+					"{\"token\":\"" + chat.other().token() + "\"}", Map.of("receipt", "other"));
+			assertThat(refreshed.expect("ERROR").header("message")).as("another user's token").isEqualTo("invalid_token");
+
+			Frame expired = expiring.next(Duration.ofSeconds(8));
+			assertThat(expired.command()).isEqualTo("ERROR");
+			assertThat(expired.header("message")).isEqualTo("token_expired");
+			assertThat(expiring.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
+
+			refreshed.sendTo("/app/service-chats." + chat.id(), "{\"content\":\"still here\"}", Map.of("receipt", "s"));
+			assertThat(refreshed.expect("RECEIPT").header("seq")).isEqualTo("1");
+		}
+	}
+
+	@Test
+	void aStoppingReplicaClosesWith1001AndTheClientResumesOnAnotherLosingNothing() throws InterruptedException {
+		Replica draining = Replica.start("stomp-draining", Map.of());
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		String topic = "/topic/service-chats." + chat.id();
+		Set<Long> seen = new HashSet<>();
+		List<Long> seqs = new ArrayList<>();
+		long lastId = 0;
+		try (WsClient master = WsClient.connect(chat.wsUrl(this.cluster.a, chat.other()))) {
+			Thread sender = Thread.ofVirtual().start(() -> {
+				for (int i = 1; i <= 60; i++) {
+					master.sendMessage("m" + i);
+					try {
+						Thread.sleep(10);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			});
+			try (StompWire wire = StompWire.connected(stompUrl(draining), chat.client().token())) {
+				wire.subscribe("s", topic, Map.of("receipt", "sub"));
+				wire.expect("RECEIPT");
+				Frame first = wire.expect("MESSAGE");
+				seqs.add(Long.parseLong(first.header("seq")));
+				lastId = first.json().get("id").asLong();
+				Thread.ofVirtual().start(draining::close);
+				while (true) {
+					Frame frame;
+					try {
+						frame = wire.next(Duration.ofMillis(300));
+					}
+					catch (AssertionError ex) {
+						if (wire.isClosed()) {
+							break;
+						}
+						continue;
+					}
+					if (frame.command().equals("MESSAGE")) {
+						seqs.add(Long.parseLong(frame.header("seq")));
+						lastId = frame.json().get("id").asLong();
+					}
+				}
+				assertThat(wire.closeCode(Duration.ofSeconds(10))).isEqualTo(1001);
+			}
+			try (StompWire again = StompWire.connected(stompUrl(this.cluster.b), chat.client().token())) {
+				again.subscribe("s", topic, Map.of("after-id", Long.toString(lastId)));
+				sender.join();
+				while (seqs.size() < 60) {
+					Frame frame = again.expect("MESSAGE");
+					seqs.add(Long.parseLong(frame.header("seq")));
+				}
+				assertThat(again.drain(Duration.ofMillis(300))).isEmpty();
+			}
+			for (int i = 0; i < 60; i++) {
+				expectType(master.next(), "ack");
+			}
+		}
+		seqs.forEach((seq) -> assertThat(seen.add(seq)).as("seq " + seq + " once").isTrue());
+		assertThat(seqs).as("every message once, in order, across the move").isSorted().hasSize(60);
+		assertThat(seqs.get(59)).isEqualTo(60);
+	}
+
+}
