@@ -572,7 +572,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 				continue;
 			}
 			if (stomp.expectEveryNanos > 0 && now - stomp.lastReceivedNanos > 3 * stomp.expectEveryNanos) {
-				stomp.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no heart-beat"));
+				stomp.close(CloseStatus.NORMAL.withReason("no heart-beat"));
 				continue;
 			}
 			if (stomp.sendEveryNanos > 0 && now - stomp.lastHeartbeatNanos >= stomp.sendEveryNanos) {
