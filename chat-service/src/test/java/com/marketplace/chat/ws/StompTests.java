@@ -14,6 +14,7 @@ import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Chats.Party;
 import com.marketplace.chat.testing.Cluster;
 import com.marketplace.chat.testing.Replica;
+import com.marketplace.chat.testing.Rest;
 import com.marketplace.chat.testing.TestIssuer;
 import com.marketplace.chat.testing.WsClient;
 import com.marketplace.chat.ws.StompWire.Frame;
@@ -251,6 +252,28 @@ class StompTests {
 				assertThat(wire.expect("RECEIPT").header("receipt-id")).isEqualTo("bye");
 				assertThat(wire.closeCode(WAIT)).isEqualTo(1000);
 			}
+		}
+	}
+
+	@Test
+	void aReassignedAgentsStompSessionIsClosedAndHearsNothingMore() {
+		Chat chat = Chats.supportChat(this.cluster.a);
+		Party admin = Party.newUser("admin");
+		Party next = Party.newUser("support");
+		try (WsClient client = WsClient.connect(chat.wsUrl(this.cluster.a, chat.client()));
+				StompWire agent = StompWire.connected(this.cluster.b.wsUrl() + "/ws/stomp", chat.other().token())) {
+			agent.subscribe("s", "/topic/support-chats." + chat.id(), Map.of("receipt", "sub"));
+			agent.expect("RECEIPT");
+			client.sendMessage("before");
+			expectType(client.next(), "ack");
+			assertThat(agent.expect("MESSAGE").json().get("content").asString()).isEqualTo("before");
+
+			assertThat(Rest.post(this.cluster.a, chat.apiPath() + "/assignee", admin.token(),
+					Map.of("support_id", next.id())).status()).isEqualTo(200);
+			assertThat(agent.closeCode(WAIT)).isEqualTo(1008);
+			client.sendMessage("after");
+			expectType(client.next(), "ack");
+			assertThat(agent.drain(Duration.ofMillis(300))).as("nothing after the reassignment").isEmpty();
 		}
 	}
 
