@@ -4,24 +4,18 @@
 // reconnect path (state shown, resumed with after_id, nothing lost or doubled).
 //
 // Needs: the jar (./mvnw -B -DskipTests package -pl chat-service), /usr/bin/chromium
-// (apt-get install chromium), a JDK >= 21 (JAVA_HOME or java on PATH).
+// (apt-get install chromium), a JDK >= 21 (found by tools/jdk.sh, as ./mvnw finds it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { findJar, limitRun, STARTUP_LIMIT_MS, startServer, stopServer } from './server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..');
-const TARGET = path.join(REPO, 'chat-service', 'target');
 const SHOTS = path.join(HERE, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const BUILD_HINT = './mvnw -B -DskipTests package -pl chat-service';
-const STARTUP_LIMIT_MS = 90_000;
 const WAIT_MS = 15_000; // any single UI expectation
 const WHOLE_RUN_LIMIT_MS = 115_000;
 const EACH = { timeout: 45_000 }; // one test
@@ -33,126 +27,7 @@ const AGENT = 2001;
 let server; // {proc, log, dir, base}
 let browser;
 
-// --- the server ---------------------------------------------------------------------
-
-function findJar() {
-  if (process.env.CHAT_JAR) {
-    if (!existsSync(process.env.CHAT_JAR)) throw new Error(`CHAT_JAR=${process.env.CHAT_JAR} does not exist`);
-    return process.env.CHAT_JAR;
-  }
-  const jars = existsSync(TARGET)
-    ? readdirSync(TARGET).filter((f) => /^chat-service-.*\.jar$/.test(f) && !/-(plain|sources|javadoc)\.jar$/.test(f))
-    : [];
-  if (!jars.length) {
-    throw new Error(`No packaged jar in ${TARGET}. Build it first, from the repository root: ${BUILD_HINT}`);
-  }
-  return path.join(TARGET, jars.sort().at(-1));
-}
-
-// Same rule as ./mvnw: JAVA_HOME if it is new enough, else java on PATH, else the
-// newest JDK under /usr/lib/jvm. The jar needs Java >= 21.
-function javaCommand() {
-  const jvms = existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').sort().reverse() : [];
-  const candidates = [
-    process.env.JAVA_HOME && path.join(process.env.JAVA_HOME, 'bin', 'java'),
-    'java',
-    ...jvms.map((d) => path.join('/usr/lib/jvm', d, 'bin', 'java')),
-  ].filter(Boolean);
-  for (const java of candidates) {
-    const out = spawnSync(java, ['-version'], { encoding: 'utf8' });
-    const major = /version "(?:1\.)?(\d+)/.exec(`${out.stderr}${out.stdout}`);
-    if (major && Number(major[1]) >= 21) return java;
-  }
-  throw new Error(`No Java >= 21 found (tried ${candidates.join(', ')}): set JAVA_HOME to a JDK 21 or newer`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function logTail(file, lines = 40) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function startServer() {
-  const jar = findJar();
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-browser-test-'));
-  const log = path.join(dir, 'server.log');
-  const out = createWriteStream(log);
-  const env = { ...process.env };
-  delete env.SPRING_PROFILES_ACTIVE; // standalone is what this page exists for
-  const proc = spawn(javaCommand(), [
-    '-XX:TieredStopAtLevel=1', // faster start-up; this run is short
-    '-jar', jar,
-    '--spring.profiles.active=standalone',
-    `--server.port=${port}`,
-    '--server.address=127.0.0.1',
-    `--spring.datasource.url=jdbc:h2:file:${dir}/chat;MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE`,
-  ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.pipe(out);
-  proc.stderr.pipe(out);
-  server = { proc, log, dir, base: `http://127.0.0.1:${port}` };
-
-  const deadline = Date.now() + STARTUP_LIMIT_MS;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`The server exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${logTail(log)}`);
-    }
-    try {
-      const res = await fetch(`${server.base}/actuator/health/readiness`);
-      if (res.ok && (await res.json()).status === 'UP') return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`The server was not ready within ${STARTUP_LIMIT_MS / 1000}s:\n${logTail(log)}`);
-}
-
-async function stopServer() {
-  if (!server) return;
-  const { proc, dir } = server;
-  if (proc.exitCode === null && proc.signalCode === null) {
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(dir, { recursive: true, force: true });
-  server = null;
-}
-
-// Last resort if the runner dies or is interrupted without running after():
-// never leave the jar running.
-const killNow = () => {
-  if (!server) return;
-  if (server.proc.exitCode === null) server.proc.kill('SIGKILL');
-  try { rmSync(server.dir, { recursive: true, force: true }); } catch { /* best effort */ }
-};
-process.on('exit', killNow);
-// A hard bound on the whole run, whatever hangs.
-setTimeout(() => {
-  console.error(`# browser tests: still running after ${WHOLE_RUN_LIMIT_MS / 1000}s; giving up`);
-  killNow();
-  process.exit(1);
-}, WHOLE_RUN_LIMIT_MS).unref();
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    killNow();
-    process.exit(130);
-  });
-}
+limitRun(WHOLE_RUN_LIMIT_MS, 'browser tests');
 
 // --- the page -----------------------------------------------------------------------
 
@@ -236,7 +111,7 @@ describe('standalone try-it page', () => {
     findJar(); // fail fast, before anything starts
     mkdirSync(SHOTS, { recursive: true });
     const started = Date.now();
-    await startServer();
+    server = await startServer();
     console.log(`# server ready at ${server.base} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -251,7 +126,7 @@ describe('standalone try-it page', () => {
     try {
       if (browser) await browser.close();
     } finally {
-      await stopServer();
+      await stopServer(server);
     }
   }, { timeout: 20_000 });
 
