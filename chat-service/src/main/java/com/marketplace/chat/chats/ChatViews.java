@@ -3,10 +3,12 @@ package com.marketplace.chat.chats;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 
 /** The JSON bodies of the chat endpoints ({@code snake_case} on the wire). */
 final class ChatViews {
@@ -17,33 +19,71 @@ final class ChatViews {
 	private ChatViews() {
 	}
 
-	record Participant(long userId, String role) {
+	/** @param lastReadSeq how far the participant has read the chat (0: nothing yet) */
+	record Participant(long userId, String role, long lastReadSeq) {
 	}
 
-	record ServiceChatView(long id, String kind, long clientId, long masterId, long lastSeq,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants) {
+	/**
+	 * How far each participant has read, and who is asking: the views carry the readers'
+	 * positions and, for a participant asking, their own {@code unread_count}.
+	 */
+	record Reads(Map<Long, Long> positions, long viewer) {
 
-		static ServiceChatView of(ServiceChat chat) {
-			return new ServiceChatView(chat.getId(), ChatKind.SERVICE.key(), chat.getClientId(), chat.getMasterId(),
-					chat.lastSeq(), chat.getCreatedAt(), List.of(new Participant(chat.getClientId(), "client"),
-							new Participant(chat.getMasterId(), "master")));
+		static final Reads NONE = new Reads(Map.of(), 0);
+
+		long of(long userId) {
+			return this.positions.getOrDefault(userId, 0L);
 		}
 
-	}
-
-	record SupportChatView(long id, String kind, long clientId, Long supportId, String status, long lastSeq,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants) {
-
-		static SupportChatView of(SupportChat chat) {
-			List<Participant> participants = new ArrayList<>();
-			participants.add(new Participant(chat.getClientId(), "client"));
-			if (chat.getSupportId() != null) {
-				participants.add(new Participant(chat.getSupportId(), "support"));
+		Long unread(long lastSeq, long... participants) {
+			for (long participant : participants) {
+				if (participant == this.viewer) {
+					return Math.max(0, lastSeq - of(this.viewer));
+				}
 			}
-			return new SupportChatView(chat.getId(), ChatKind.SUPPORT.key(), chat.getClientId(), chat.getSupportId(),
-					chat.getStatus().name(), chat.lastSeq(), chat.getCreatedAt(), List.copyOf(participants));
+			return null;
 		}
 
+	}
+
+	/** @param unreadCount messages after the viewer's read position; only when the viewer takes part */
+	record ServiceChatView(long id, String kind, long clientId, long masterId, long lastSeq,
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants,
+			Long unreadCount) {
+
+		static ServiceChatView of(ServiceChat chat, Reads reads) {
+			return new ServiceChatView(chat.getId(), ChatKind.SERVICE.key(), chat.getClientId(), chat.getMasterId(),
+					chat.lastSeq(), chat.getCreatedAt(),
+					List.of(new Participant(chat.getClientId(), "client", reads.of(chat.getClientId())),
+							new Participant(chat.getMasterId(), "master", reads.of(chat.getMasterId()))),
+					reads.unread(chat.lastSeq(), chat.getClientId(), chat.getMasterId()));
+		}
+
+	}
+
+	/** @param unreadCount messages after the viewer's read position; only when the viewer takes part */
+	record SupportChatView(long id, String kind, long clientId, Long supportId, String status, long lastSeq,
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants,
+			Long unreadCount) {
+
+		static SupportChatView of(SupportChat chat, Reads reads) {
+			List<Participant> participants = new ArrayList<>();
+			participants.add(new Participant(chat.getClientId(), "client", reads.of(chat.getClientId())));
+			if (chat.getSupportId() != null) {
+				participants.add(new Participant(chat.getSupportId(), "support", reads.of(chat.getSupportId())));
+			}
+			Long unread = (chat.getSupportId() != null) ? reads.unread(chat.lastSeq(), chat.getClientId(), chat.getSupportId())
+					: reads.unread(chat.lastSeq(), chat.getClientId());
+			return new SupportChatView(chat.getId(), ChatKind.SUPPORT.key(), chat.getClientId(), chat.getSupportId(),
+					chat.getStatus().name(), chat.lastSeq(), chat.getCreatedAt(), List.copyOf(participants), unread);
+		}
+
+	}
+
+	record MarkRead(@NotNull @PositiveOrZero Long seq) {
+	}
+
+	record ReadView(long userId, long seq) {
 	}
 
 	record CreateServiceChat(@NotNull @Positive Long clientId,

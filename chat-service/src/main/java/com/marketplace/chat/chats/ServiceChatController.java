@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 import com.marketplace.chat.chats.ChatViews.CreateServiceChat;
 import com.marketplace.chat.chats.ChatViews.ServiceChatView;
@@ -35,8 +36,24 @@ class ServiceChatController {
 
 	private final ServiceChatRepository chats;
 
-	ServiceChatController(ServiceChatRepository chats) {
+	private final ChatReads reads;
+
+	ServiceChatController(ServiceChatRepository chats, ChatReads reads) {
 		this.chats = chats;
+		this.reads = reads;
+	}
+
+	private ServiceChatView view(ServiceChat chat, ChatUser viewer) {
+		return views(List.of(chat), viewer).get(0);
+	}
+
+	private List<ServiceChatView> views(List<ServiceChat> found, ChatUser viewer) {
+		Map<Long, Map<Long, Long>> positions = this.reads.positions(ChatKind.SERVICE,
+				found.stream().map(ServiceChat::getId).toList());
+		return found.stream()
+			.map((chat) -> ServiceChatView.of(chat, new ChatViews.Reads(positions.getOrDefault(chat.getId(), Map.of()),
+					viewer.id())))
+			.toList();
 	}
 
 	@PostMapping
@@ -51,32 +68,29 @@ class ServiceChatController {
 		}
 		var existing = this.chats.findByClientIdAndMasterId(clientId, masterId);
 		if (existing.isPresent()) {
-			return ResponseEntity.ok(ServiceChatView.of(existing.get()));
+			return ResponseEntity.ok(view(existing.get(), user));
 		}
 		ServiceChat chat;
 		try {
 			chat = this.chats.saveAndFlush(new ServiceChat(clientId, masterId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
 		}
 		catch (DataIntegrityViolationException raced) {
-			return ResponseEntity.ok(ServiceChatView.of(this.chats.findByClientIdAndMasterId(clientId, masterId).orElseThrow()));
+			return ResponseEntity.ok(view(this.chats.findByClientIdAndMasterId(clientId, masterId).orElseThrow(), user));
 		}
-		return ResponseEntity.created(URI.create("/api/service-chats/" + chat.getId())).body(ServiceChatView.of(chat));
+		return ResponseEntity.created(URI.create("/api/service-chats/" + chat.getId())).body(view(chat, user));
 	}
 
 	@GetMapping
 	List<ServiceChatView> mine(@AuthenticationPrincipal ChatUser user,
 			@RequestParam(defaultValue = "50") int limit) {
-		return this.chats.findForParticipant(user.id(), Limit.of(Paging.validLimit(limit)))
-			.stream()
-			.map(ServiceChatView::of)
-			.toList();
+		return views(this.chats.findForParticipant(user.id(), Limit.of(Paging.validLimit(limit))), user);
 	}
 
 	@GetMapping("/{id}")
 	ServiceChatView one(@AuthenticationPrincipal ChatUser user, @PathVariable long id) {
 		return this.chats.findById(id)
 			.filter((chat) -> chat.mayBeReadBy(user))
-			.map(ServiceChatView::of)
+			.map((chat) -> view(chat, user))
 			.orElseThrow(() -> new ChatAccessDeniedException(new ChatKey(ChatKind.SERVICE, id)));
 	}
 

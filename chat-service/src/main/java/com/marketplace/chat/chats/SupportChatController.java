@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 import com.marketplace.chat.chats.ChatViews.AssignSupport;
 import com.marketplace.chat.chats.ChatViews.CreateSupportChat;
@@ -39,9 +40,25 @@ class SupportChatController {
 
 	private final ApplicationEventPublisher events;
 
-	SupportChatController(SupportChatRepository chats, ApplicationEventPublisher events) {
+	private final ChatReads reads;
+
+	SupportChatController(SupportChatRepository chats, ApplicationEventPublisher events, ChatReads reads) {
 		this.chats = chats;
 		this.events = events;
+		this.reads = reads;
+	}
+
+	private SupportChatView view(SupportChat chat, ChatUser viewer) {
+		return views(List.of(chat), viewer).get(0);
+	}
+
+	private List<SupportChatView> views(List<SupportChat> found, ChatUser viewer) {
+		Map<Long, Map<Long, Long>> positions = this.reads.positions(ChatKind.SUPPORT,
+				found.stream().map(SupportChat::getId).toList());
+		return found.stream()
+			.map((chat) -> SupportChatView.of(chat, new ChatViews.Reads(positions.getOrDefault(chat.getId(), Map.of()),
+					viewer.id())))
+			.toList();
 	}
 
 	@PostMapping
@@ -53,7 +70,7 @@ class SupportChatController {
 			throw ChatProblem.denied("Only an admin may open a support chat for another client.");
 		}
 		SupportChat chat = this.chats.saveAndFlush(new SupportChat(clientId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
-		return ResponseEntity.created(URI.create("/api/support-chats/" + chat.getId())).body(SupportChatView.of(chat));
+		return ResponseEntity.created(URI.create("/api/support-chats/" + chat.getId())).body(view(chat, user));
 	}
 
 	@GetMapping
@@ -79,14 +96,14 @@ class SupportChatController {
 		else {
 			found = this.chats.findByClientIdOrderByLastActivityAtDescIdDesc(user.id(), page);
 		}
-		return found.stream().map(SupportChatView::of).toList();
+		return views(found, user);
 	}
 
 	@GetMapping("/{id}")
 	SupportChatView one(@AuthenticationPrincipal ChatUser user, @PathVariable long id) {
 		return this.chats.findById(id)
 			.filter((chat) -> chat.mayBeReadBy(user))
-			.map(SupportChatView::of)
+			.map((chat) -> view(chat, user))
 			.orElseThrow(() -> new ChatAccessDeniedException(new ChatKey(ChatKind.SUPPORT, id)));
 	}
 
@@ -130,7 +147,7 @@ class SupportChatController {
 		if (previous != null && previous != assignee) {
 			this.events.publishEvent(new ParticipantRemoved(key, previous));
 		}
-		return SupportChatView.of(chat);
+		return view(chat, user);
 	}
 
 }

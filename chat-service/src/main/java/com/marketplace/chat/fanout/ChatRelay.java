@@ -302,6 +302,7 @@ public class ChatRelay implements SmartLifecycle {
 			}
 			switch (notice) {
 				case Notice.Removal(long userId) -> ChatRelay.this.delivery.remove(this.chat, userId);
+				case Notice.Signalled(Signal signal) -> ChatRelay.this.delivery.signal(this.chat, signal);
 				case Notice.Message(ChatMessage message, Participants participants) -> {
 					long now = System.nanoTime();
 					deliver(this.stream.accept(message.seq(), new Held(message, participants, now), now));

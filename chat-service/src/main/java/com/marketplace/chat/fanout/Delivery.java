@@ -24,6 +24,13 @@ public interface Delivery {
 	/** Closes this replica's connections of the chat whose users are not among {@code participants}. */
 	void keepOnly(ChatKey chat, Participants participants);
 
+	/**
+	 * Hands a signal to this replica's connections of the chat: typing to those of other
+	 * users, a read position to all of them (the reader's own connections learn what was
+	 * stored). Not ordered with the messages.
+	 */
+	void signal(ChatKey chat, Signal signal);
+
 	/** Closes this replica's connections of the chat that belong to the user. */
 	void remove(ChatKey chat, long userId);
 

@@ -3,6 +3,7 @@ package com.marketplace.chat.fanout;
 import java.util.List;
 
 import com.marketplace.chat.chats.ParticipantRemoved;
+import com.marketplace.chat.chats.ReadMoved;
 import com.marketplace.chat.message.MessagesCommitted;
 
 import org.springframework.context.event.EventListener;
@@ -15,8 +16,11 @@ class FanoutPublisher {
 
 	private final Fanout fanout;
 
-	FanoutPublisher(Fanout fanout) {
+	private final Signals signals;
+
+	FanoutPublisher(Fanout fanout, Signals signals) {
 		this.fanout = fanout;
+		this.signals = signals;
 	}
 
 	/** All the messages of one commit, in one write to the bus. */
@@ -27,6 +31,12 @@ class FanoutPublisher {
 			.map((stored) -> new Notice.Addressed(stored.message().chat(),
 					new Notice.Message(stored.message(), stored.participants())))
 			.toList());
+	}
+
+	/** After the commit, so that a reader of the chat's views already sees it. */
+	@TransactionalEventListener
+	void on(ReadMoved event) {
+		this.signals.read(event.chat(), event.userId(), event.seq());
 	}
 
 	/** After the commit: a replica told earlier could still read the old participants. */

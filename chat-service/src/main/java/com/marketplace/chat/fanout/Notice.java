@@ -5,7 +5,7 @@ import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
 
 /** What the bus carries on a chat's channel. */
-sealed interface Notice permits Notice.Message, Notice.Removal {
+sealed interface Notice permits Notice.Message, Notice.Removal, Notice.Signalled {
 
 	/**
 	 * A committed message.
@@ -17,6 +17,10 @@ sealed interface Notice permits Notice.Message, Notice.Removal {
 
 	/** A user stopped being a participant of the chat: their connections of it close. */
 	record Removal(long userId) implements Notice {
+	}
+
+	/** A typing or read signal: delivered as it comes, never stored or replayed. */
+	record Signalled(Signal signal) implements Notice {
 	}
 
 	/** A notice and the chat whose channel it goes to. */

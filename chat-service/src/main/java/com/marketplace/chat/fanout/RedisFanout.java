@@ -244,7 +244,8 @@ class RedisFanout implements Fanout, DisposableBean {
 
 	/**
 	 * The wire form of a notice: {@code type} {@code message} with the stored message and
-	 * the chat's participants, or {@code removed} with the user. A JSON array, fields in
+	 * the chat's participants, {@code removed} with the user, {@code typing} with the user,
+	 * or {@code read} with the user and the {@code seq}. A JSON array, fields in
 	 * this order: smaller than an object and quicker to read on every replica.
 	 */
 	@JsonFormat(shape = JsonFormat.Shape.ARRAY)
@@ -259,12 +260,27 @@ class RedisFanout implements Fanout, DisposableBean {
 						participants.otherId(), null);
 				case Notice.Removal(long userId) -> new Publication("removed", null, null, null, null, null, null, null,
 						null, null, null, userId);
+				case Notice.Signalled(Signal.Typing(long userId)) -> new Publication("typing", null, null, null, null,
+						null, null, null, null, null, null, userId);
+				case Notice.Signalled(Signal.Read(long userId, long seq)) -> new Publication("read", null, null, null,
+						seq, null, null, null, null, null, null, userId);
 			};
 		}
 
 		Notice toNotice() {
-			if ("removed".equals(this.type)) {
-				return new Notice.Removal(this.userId);
+			switch (this.type) {
+				case "removed" -> {
+					return new Notice.Removal(this.userId);
+				}
+				case "typing" -> {
+					return new Notice.Signalled(new Signal.Typing(this.userId));
+				}
+				case "read" -> {
+					return new Notice.Signalled(new Signal.Read(this.userId, this.seq));
+				}
+				default -> {
+					// a message
+				}
 			}
 			ChatKey chat = new ChatKey(ChatKind.fromKey(this.chatKind).orElseThrow(), this.chatId);
 			ChatMessage message = new ChatMessage(this.id, chat, this.seq, this.senderId, this.content,

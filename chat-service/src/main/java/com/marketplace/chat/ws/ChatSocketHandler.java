@@ -1,14 +1,18 @@
 package com.marketplace.chat.ws;
 
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import com.marketplace.chat.chats.ChatAccess;
+import com.marketplace.chat.chats.ChatReads;
+import com.marketplace.chat.fanout.Signals;
 import com.marketplace.chat.message.Committed;
 import com.marketplace.chat.message.Messages;
 import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.AuthenticatedUser;
+import com.marketplace.chat.security.ChatUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
 import com.marketplace.chat.ws.Frames.BadFrame;
@@ -58,12 +62,19 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private final SocketMeters meters;
 
+	private final ChatReads reads;
+
+	private final Signals signals;
+
 	private final Counter slowReaders;
 
 	private final Counter received;
 
 	ChatSocketHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users,
-			ChatAccess access, WsProperties properties, JsonMapper json, SocketMeters meters) {
+			ChatAccess access, WsProperties properties, JsonMapper json, SocketMeters meters, ChatReads reads,
+			Signals signals) {
+		this.reads = reads;
+		this.signals = signals;
 		this.messages = messages;
 		this.feeds = feeds;
 		this.connections = connections;
@@ -124,6 +135,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				case Frames.Send send -> send(connection, send);
 				case Frames.Ping ping -> connection.send(encode(Frames.PongOut.PONG));
 				case Frames.Auth auth -> refresh(connection, auth);
+				case Frames.Read read -> read(connection, read.seq());
+				case Frames.Typing typing -> this.signals.typing(connection.chat, connection.userId);
 			}
 		}
 		catch (BadFrame ex) {
@@ -173,6 +186,29 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				error(connection, "unavailable", "The message could not be stored; it was not sent. Try again.");
 			}
 		});
+	}
+
+	/**
+	 * Moves the user's read position. When it moved, every connection of the chat hears of
+	 * it through the bus, this one included; when it did not (it was further already), this
+	 * connection alone is told where it stands.
+	 */
+	private void read(Connection connection, long seq) {
+		ChatReads.Position stored;
+		try {
+			stored = this.reads.markRead(new ChatUser(connection.userId, Set.of()), connection.chat, seq);
+		}
+		catch (ChatProblem ex) {
+			error(connection, ex.code(), ex.getMessage());
+			return;
+		}
+		catch (DataAccessException | TransactionException ex) {
+			error(connection, "unavailable", "The read position could not be stored now; try again.");
+			return;
+		}
+		if (!stored.moved()) {
+			connection.send(encode(Frames.ReadOut.of(connection.userId, stored.seq())));
+		}
 	}
 
 	private void refresh(Connection connection, Frames.Auth auth) {

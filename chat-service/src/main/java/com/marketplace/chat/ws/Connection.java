@@ -49,16 +49,39 @@ final class Connection {
 
 	private boolean oversized;
 
-	/** How a message given to this receiver becomes the frame it is sent as. */
+	/** How a message or a signal (JSON as a raw client gets it) becomes the frame this receiver is sent. */
 	interface Framing {
 
 		String frame(Feed.Outgoing message);
 
+		String signal(String json);
+
 	}
 
-	/** A raw connection: each message goes out as the encoded {@code message} frame itself. */
+	/** A raw connection: messages and signals go out as their JSON frames themselves. */
+	private static final Framing RAW = new Framing() {
+
+		@Override
+		public String frame(Feed.Outgoing message) {
+			return message.frame().get();
+		}
+
+		@Override
+		public String signal(String json) {
+			return json;
+		}
+
+	};
+
+	private final Framing framing;
+
 	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered) {
-		this(session, chat, userId, expiresAt, delivered, (message) -> message.frame().get());
+		this(session, chat, userId, expiresAt, delivered, RAW);
+	}
+
+	/** Hands a signal to the receiver, framed its way. */
+	void signal(String json) {
+		send(this.framing.signal(json));
 	}
 
 	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered,
@@ -67,6 +90,7 @@ final class Connection {
 		this.chat = chat;
 		this.userId = userId;
 		this.expiresAt = expiresAt;
+		this.framing = framing;
 		this.feed = new Feed(userId, (message) -> {
 			if (send(framing.frame(message))) {
 				delivered.increment();

@@ -21,7 +21,7 @@ final class Frames {
 	private Frames() {
 	}
 
-	sealed interface Inbound permits Send, Ping, Auth {
+	sealed interface Inbound permits Send, Ping, Auth, Read, Typing {
 	}
 
 	record Send(String content, String clientMessageId) implements Inbound {
@@ -31,6 +31,13 @@ final class Frames {
 	}
 
 	record Auth(String token) implements Inbound {
+	}
+
+	/** The sender has read the chat up to {@code seq}. */
+	record Read(long seq) implements Inbound {
+	}
+
+	record Typing() implements Inbound {
 	}
 
 	/** A frame that cannot be acted on; answered with an {@code error} frame. */
@@ -72,9 +79,19 @@ final class Frames {
 					optionalString(frame, "client_message_id", "invalid_client_message_id"));
 			case "ping" -> new Ping();
 			case "auth" -> new Auth(requiredString(frame, "token", "invalid_token"));
+			case "read" -> new Read(seq(frame));
+			case "typing" -> new Typing();
 			default -> throw new BadFrame("unknown_type", "Unknown frame type '" + type.asString()
-					+ "'; expected message, ping or auth.");
+					+ "'; expected message, ping, auth, read or typing.");
 		};
+	}
+
+	private static long seq(JsonNode frame) {
+		JsonNode value = frame.get("seq");
+		if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+			throw new BadFrame("invalid_seq", "Field 'seq' must be a non-negative integer.");
+		}
+		return value.asLong();
 	}
 
 	private static String requiredString(JsonNode frame, String field, String code) {
@@ -97,6 +114,24 @@ final class Frames {
 			throw new BadFrame(code, "Field '" + field + "' must be a string.");
 		}
 		return value.asString();
+	}
+
+	/** {@code typing}: the user is typing (never stored). */
+	record TypingOut(String type, long userId) {
+
+		static TypingOut of(long userId) {
+			return new TypingOut("typing", userId);
+		}
+
+	}
+
+	/** {@code read}: the user has read the chat up to {@code seq}. */
+	record ReadOut(String type, long userId, long seq) {
+
+		static ReadOut of(long userId, long seq) {
+			return new ReadOut("read", userId, seq);
+		}
+
 	}
 
 	/** {@code message}: the seed's fields, names and types, plus {@code seq}. */

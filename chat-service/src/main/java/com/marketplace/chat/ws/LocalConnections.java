@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.fanout.Delivery;
+import com.marketplace.chat.fanout.Signal;
 import com.marketplace.chat.message.ChatMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -182,6 +183,24 @@ class LocalConnections implements Delivery {
 
 	Counter deliveredCounter() {
 		return this.delivered;
+	}
+
+	@Override
+	public void signal(ChatKey chat, Signal signal) {
+		Set<Connection> members = this.byChat.get(chat);
+		if (members == null) {
+			return;
+		}
+		String frame = switch (signal) {
+			case Signal.Typing(long userId) -> this.json.writeValueAsString(Frames.TypingOut.of(userId));
+			case Signal.Read(long userId, long seq) -> this.json.writeValueAsString(Frames.ReadOut.of(userId, seq));
+		};
+		long typist = (signal instanceof Signal.Typing(long userId)) ? userId : Long.MIN_VALUE;
+		for (Connection connection : members) {
+			if (connection.userId != typist) {
+				connection.signal(frame);
+			}
+		}
 	}
 
 	@Override

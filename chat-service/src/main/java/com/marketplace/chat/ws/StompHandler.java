@@ -6,20 +6,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.marketplace.chat.chats.ChatAccess;
 import com.marketplace.chat.chats.ChatKey;
+import com.marketplace.chat.chats.ChatReads;
 import com.marketplace.chat.chats.ChatState;
+import com.marketplace.chat.fanout.Signals;
 import com.marketplace.chat.message.Committed;
 import com.marketplace.chat.message.Messages;
 import com.marketplace.chat.problems.ChatProblem;
 import com.marketplace.chat.security.AuthenticatedUser;
+import com.marketplace.chat.security.ChatUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
 import com.marketplace.chat.system.Phases;
@@ -100,6 +105,10 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	private final SocketMeters meters;
 
+	private final ChatReads reads;
+
+	private final Signals signals;
+
 	private final Counter received;
 
 	private final Counter slowReaders;
@@ -110,12 +119,17 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	private final Map<String, StompSession> sessions = new ConcurrentHashMap<>();
 
+	private final AtomicLong signalIds = new AtomicLong();
+
 	private volatile boolean running;
 
 	private ScheduledExecutorService timer;
 
 	StompHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users, ChatAccess access,
-			WsProperties properties, JsonMapper json, SocketMeters meters, MeterRegistry registry) {
+			WsProperties properties, JsonMapper json, SocketMeters meters, MeterRegistry registry, ChatReads reads,
+			Signals signals) {
+		this.reads = reads;
+		this.signals = signals;
 		this.messages = messages;
 		this.feeds = feeds;
 		this.connections = connections;
@@ -341,7 +355,19 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			return;
 		}
 		Connection receiver = new Connection(stomp.session, chat.get(), userId, stomp.expiresAt,
-				this.connections.deliveredCounter(), (message) -> messageFrame(id, destination, message));
+				this.connections.deliveredCounter(), new Connection.Framing() {
+
+					@Override
+					public String frame(Feed.Outgoing message) {
+						return messageFrame(id, destination, message);
+					}
+
+					@Override
+					public String signal(String json) {
+						return signalFrame(id, destination, json);
+					}
+
+				});
 		receiver.attach(stomp.outbox, () -> slowReader(stomp));
 		Subscription subscription = new Subscription(id, receiver);
 		stomp.subscriptions.put(id, subscription);
@@ -389,6 +415,11 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		}
 		if (payload == null || !payload.isObject()) {
 			error(stomp, receipt, "invalid_json", "The body must be a JSON object: {\"content\": \"...\"}.");
+			return;
+		}
+		JsonNode type = payload.get("type");
+		if (type != null && !type.isNull() && !"message".equals(type.asString(null))) {
+			signal(stomp, target.get(), type, payload, receipt);
 			return;
 		}
 		JsonNode content = payload.get("content");
@@ -443,6 +474,53 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		});
 	}
 
+	/**
+	 * {@code {"type": "typing"}} or {@code {"type": "read", "seq": N}} sent to a chat: as
+	 * the raw frames of the same types. A read that did not move the position gets its
+	 * stored value back in the RECEIPT's {@code seq}.
+	 */
+	private void signal(StompSession stomp, ChatKey chat, JsonNode type, JsonNode payload, String receipt) {
+		long userId = stomp.user.user().id();
+		switch (type.asString("")) {
+			case "typing" -> {
+				if (stomp.receiversOf(chat).isEmpty() && !isParticipant(stomp, chat)) {
+					error(stomp, receipt, "forbidden", "You are not a participant of this chat.");
+					return;
+				}
+				this.signals.typing(chat, userId);
+				receipt(stomp, receipt, Map.of());
+			}
+			case "read" -> {
+				JsonNode seq = payload.get("seq");
+				if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
+					error(stomp, receipt, "invalid_seq", "Field 'seq' must be a non-negative integer.");
+					return;
+				}
+				try {
+					ChatReads.Position stored = this.reads.markRead(new ChatUser(userId, Set.of()), chat, seq.asLong());
+					receipt(stomp, receipt, Map.of("seq", Long.toString(stored.seq())));
+				}
+				catch (ChatProblem ex) {
+					error(stomp, receipt, ex.code(), ex.getMessage());
+				}
+				catch (DataAccessException | TransactionException ex) {
+					error(stomp, receipt, "unavailable", "The read position could not be stored now; try again.");
+				}
+			}
+			default -> error(stomp, receipt, "unknown_type",
+					"Unknown type '" + type.asString("") + "'; expected message, read or typing.");
+		}
+	}
+
+	private boolean isParticipant(StompSession stomp, ChatKey chat) {
+		try {
+			return this.access.isParticipant(stomp.user.user(), chat);
+		}
+		catch (DataAccessException | TransactionException ex) {
+			return false;
+		}
+	}
+
 	/** A fresh token for the same user, in the body ({@code {"token": "..."}}) or the Authorization header. */
 	private void refresh(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
 		String receipt = headers.getReceipt();
@@ -488,6 +566,17 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		headers.setNativeHeader("seq", Long.toString(message.seq()));
 		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
 		return encode(headers, message.frame().get().getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** A typing or read signal, as a MESSAGE without {@code seq}: its body's {@code type} says which. */
+	private String signalFrame(String subscription, String destination, String json) {
+		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.MESSAGE);
+		headers.setSubscriptionId(subscription);
+		headers.setDestination(destination);
+		headers.setMessageId(destination.substring(StompDestinations.TOPIC.length()) + ".signal."
+				+ this.signalIds.incrementAndGet());
+		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
+		return encode(headers, json.getBytes(StandardCharsets.UTF_8));
 	}
 
 	private void receipt(StompSession stomp, String receipt, Map<String, String> extra) {

@@ -34,4 +34,13 @@ class PublicationTests {
 		assertThat(this.json.readValue(wire, RedisFanout.Publication.class).toNotice()).isEqualTo(new Notice.Removal(77));
 	}
 
+	@Test
+	void signalsCarryTheUserAndTheReadPosition() {
+		for (Notice notice : new Notice[] { new Notice.Signalled(new Signal.Typing(5)),
+				new Notice.Signalled(new Signal.Read(5, 42)) }) {
+			String wire = this.json.writeValueAsString(RedisFanout.Publication.of(notice));
+			assertThat(this.json.readValue(wire, RedisFanout.Publication.class).toNotice()).isEqualTo(notice);
+		}
+	}
+
 }
