@@ -23,6 +23,12 @@ public final class BenchMain implements Callable<Integer> {
 	private Options options;
 
 	public static void main(String[] args) {
+		// The test kit's issuer runs on threads that would keep this JVM alive after an error
+		// escaped (a replica that does not start is an AssertionError there): end with it.
+		Thread.currentThread().setUncaughtExceptionHandler((thread, failure) -> {
+			failure.printStackTrace();
+			System.exit(1);
+		});
 		System.exit(new CommandLine(new BenchMain()).execute(args));
 	}
 

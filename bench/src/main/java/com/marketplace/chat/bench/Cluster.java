@@ -94,9 +94,10 @@ final class Cluster implements AutoCloseable {
 			// The per-connection rate limit is not what is measured.
 			.property("chat.ws.message-rate", 100000)
 			.property("chat.ws.message-burst", 100000)
-			.property("chat.ws.max-connections", 50000)
-			// Tomcat accepts 8192 connections by default; the idle workload needs more.
+			// Neither limit is what is measured. A replica starts only if Tomcat takes more
+			// connections than the service's own cap (so that a full replica can answer 503).
 			.property("server.tomcat.max-connections", this.options.tomcatMaxConnections)
+			.property("chat.ws.max-connections", this.options.tomcatMaxConnections - 1)
 			.arguments(this.options.replicaArgs);
 	}
 

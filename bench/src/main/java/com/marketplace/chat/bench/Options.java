@@ -61,7 +61,7 @@ final class Options {
 	String replicaHeap;
 
 	@Option(names = "--tomcat-max-connections", paramLabel = "N", defaultValue = "20000",
-			description = "server.tomcat.max-connections of the replicas (Tomcat's own default is 8192)")
+			description = "server.tomcat.max-connections of the replicas; their chat.ws.max-connections is one less")
 	int tomcatMaxConnections;
 
 	@Option(names = "--replica-arg", paramLabel = "ARG", showDefaultValue = CommandLine.Help.Visibility.NEVER,
