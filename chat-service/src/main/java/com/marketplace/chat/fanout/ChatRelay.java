@@ -78,8 +78,11 @@ public class ChatRelay implements SmartLifecycle {
 
 	private final Timer held;
 
+	private final Presence presence;
+
 	ChatRelay(Fanout fanout, Delivery delivery, MessageHistory history, ChatAccess chats, FanoutProperties properties,
-			MeterRegistry meters) {
+			MeterRegistry meters, Presence presence) {
+		this.presence = presence;
 		this.held = Timer.builder("chat.fanout.held")
 			.description("Time a message waited on this replica for the ones before it (a gap, a read from MySQL)")
 			.publishPercentileHistogram()
@@ -302,6 +305,11 @@ public class ChatRelay implements SmartLifecycle {
 			}
 			switch (notice) {
 				case Notice.Removal(long userId) -> ChatRelay.this.delivery.remove(this.chat, userId);
+				case Notice.Signalled(Signal.Presence presence) -> {
+					if (ChatRelay.this.presence.heard(this.chat, presence)) {
+						ChatRelay.this.delivery.signal(this.chat, presence);
+					}
+				}
 				case Notice.Signalled(Signal signal) -> ChatRelay.this.delivery.signal(this.chat, signal);
 				case Notice.Message(ChatMessage message, Participants participants) -> {
 					long now = System.nanoTime();

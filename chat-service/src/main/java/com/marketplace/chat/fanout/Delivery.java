@@ -25,8 +25,8 @@ public interface Delivery {
 	void keepOnly(ChatKey chat, Participants participants);
 
 	/**
-	 * Hands a signal to this replica's connections of the chat: typing to those of other
-	 * users, a read position to all of them (the reader's own connections learn what was
+	 * Hands a signal to this replica's connections of the chat: typing and presence to
+	 * those of other users, a read position to all of them (the reader's own connections learn what was
 	 * stored). Not ordered with the messages.
 	 */
 	void signal(ChatKey chat, Signal signal);

@@ -22,6 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param catchUpReads most reads of missed messages from MySQL running at once on one
  * replica (gap fills, sweeps, new subscriptions), so that catching up many chats at once
  * never takes the database connections that storing messages needs
+ * @param presenceTtl how long a replica's statement that a user is connected to a chat
+ * holds unless made again (every third of it): a replica that dies takes its users
+ * offline everywhere within this and a third of it
  */
 @ConfigurationProperties("chat.fanout")
 @Validated
@@ -29,6 +32,7 @@ public record FanoutProperties(@DefaultValue("in-process") @Pattern(regexp = "re
 		@DefaultValue("200ms") @DurationMin(millis = 1) Duration gapWait,
 		@DefaultValue("5s") @DurationMin(millis = 1) Duration sweepInterval,
 		@DefaultValue("2s") @DurationMin(millis = 1) Duration probeInterval,
-		@DefaultValue("5s") @DurationMin(millis = 1) Duration probeTimeout, @DefaultValue("2") @Positive int catchUpReads) {
+		@DefaultValue("5s") @DurationMin(millis = 1) Duration probeTimeout, @DefaultValue("2") @Positive int catchUpReads,
+		@DefaultValue("30s") @DurationMin(seconds = 1) Duration presenceTtl) {
 
 }

@@ -264,6 +264,8 @@ class RedisFanout implements Fanout, DisposableBean {
 						null, null, null, null, null, null, userId);
 				case Notice.Signalled(Signal.Read(long userId, long seq)) -> new Publication("read", null, null, null,
 						seq, null, null, null, null, null, null, userId);
+				case Notice.Signalled(Signal.Presence(long userId, boolean online)) -> new Publication(
+						online ? "online" : "offline", null, null, null, null, null, null, null, null, null, null, userId);
 			};
 		}
 
@@ -277,6 +279,9 @@ class RedisFanout implements Fanout, DisposableBean {
 				}
 				case "read" -> {
 					return new Notice.Signalled(new Signal.Read(this.userId, this.seq));
+				}
+				case "online", "offline" -> {
+					return new Notice.Signalled(new Signal.Presence(this.userId, "online".equals(this.type)));
 				}
 				default -> {
 					// a message

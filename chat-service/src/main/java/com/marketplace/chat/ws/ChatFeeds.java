@@ -1,11 +1,13 @@
 package com.marketplace.chat.ws;
 
 import com.marketplace.chat.fanout.ChatRelay;
+import com.marketplace.chat.fanout.Presence;
 import com.marketplace.chat.message.ChatMessage;
 import com.marketplace.chat.message.MessageHistory;
 import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
@@ -13,7 +15,8 @@ import org.springframework.web.socket.CloseStatus;
 /**
  * Starts and stops what one receiver (a raw connection, or one STOMP subscription) is
  * given of its chat: it joins the relay, receives what it missed from MySQL, and goes
- * live with no gap and no duplicate. Both front doors use it, so a raw client and a STOMP
+ * live with no gap and no duplicate. It is also where a receiver counts for presence:
+ * online from its start, and told on start who else is online. Both front doors use it, so a raw client and a STOMP
  * client of one chat see the same messages in the same order.
  */
 @Component
@@ -32,7 +35,14 @@ class ChatFeeds {
 
 	private final WsProperties properties;
 
-	ChatFeeds(MessageHistory history, ChatRelay relay, LocalConnections connections, WsProperties properties) {
+	private final Presence presence;
+
+	private final JsonMapper json;
+
+	ChatFeeds(MessageHistory history, ChatRelay relay, LocalConnections connections, WsProperties properties,
+			Presence presence, JsonMapper json) {
+		this.presence = presence;
+		this.json = json;
 		this.history = history;
 		this.relay = relay;
 		this.connections = connections;
@@ -66,10 +76,18 @@ class ChatFeeds {
 			connection.close(CloseStatus.SERVER_ERROR);
 			return false;
 		}
+		this.presence.arrived(connection.chat, connection.userId);
 		if (connection.markJoined()) {
 			// Closed while joining: undo what the close could not see yet.
 			this.connections.closed(connection);
 			this.relay.leave(connection.chat);
+			this.presence.left(connection.chat, connection.userId);
+			return true;
+		}
+		for (long user : this.presence.online(connection.chat)) {
+			if (user != connection.userId) {
+				connection.signal(this.json.writeValueAsString(Frames.PresenceOut.of(user, true)));
+			}
 		}
 		return true;
 	}
@@ -80,6 +98,7 @@ class ChatFeeds {
 		this.connections.closed(connection);
 		if (joined) {
 			this.relay.leave(connection.chat);
+			this.presence.left(connection.chat, connection.userId);
 		}
 	}
 

@@ -125,6 +125,15 @@ final class Frames {
 
 	}
 
+	/** {@code presence}: the user is connected to the chat on some replica, or no longer on any. */
+	record PresenceOut(String type, long userId, boolean online) {
+
+		static PresenceOut of(long userId, boolean online) {
+			return new PresenceOut("presence", userId, online);
+		}
+
+	}
+
 	/** {@code read}: the user has read the chat up to {@code seq}. */
 	record ReadOut(String type, long userId, long seq) {
 

@@ -194,10 +194,16 @@ class LocalConnections implements Delivery {
 		String frame = switch (signal) {
 			case Signal.Typing(long userId) -> this.json.writeValueAsString(Frames.TypingOut.of(userId));
 			case Signal.Read(long userId, long seq) -> this.json.writeValueAsString(Frames.ReadOut.of(userId, seq));
+			case Signal.Presence(long userId, boolean online) -> this.json
+				.writeValueAsString(Frames.PresenceOut.of(userId, online));
 		};
-		long typist = (signal instanceof Signal.Typing(long userId)) ? userId : Long.MIN_VALUE;
+		long skipped = switch (signal) {
+			case Signal.Typing(long userId) -> userId;
+			case Signal.Presence(long userId, boolean online) -> userId;
+			case Signal.Read read -> Long.MIN_VALUE;
+		};
 		for (Connection connection : members) {
-			if (connection.userId != typist) {
+			if (connection.userId != skipped) {
 				connection.signal(frame);
 			}
 		}

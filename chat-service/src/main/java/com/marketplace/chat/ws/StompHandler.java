@@ -148,7 +148,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	@Override
 	public List<String> getSubProtocols() {
-		return List.of("v12.stomp", "v11.stomp", "v10.stomp");
+		return List.of("v12.stomp");
 	}
 
 	@Override

@@ -45,6 +45,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
 	private volatile long firstPingNanos;
 
+	/**
+	 * Presence frames come whenever someone of the chat connects or leaves: a test that is
+	 * not about presence reads the frames it is about without them.
+	 */
+	private volatile boolean presence;
+
 	/** The handshake was answered with a plain HTTP status instead of an upgrade. */
 	public static final class Refused extends RuntimeException {
 
@@ -55,6 +61,13 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 			this.status = status;
 		}
 
+	}
+
+	/** A client that also queues {@code presence} frames, which others drop. */
+	public static WsClient connectWithPresence(String url) {
+		WsClient client = new WsClient();
+		client.presence = true;
+		return open(client, url, Map.of());
 	}
 
 	public static WsClient connect(String url) {
@@ -173,7 +186,10 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 	public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
 		this.partial.append(data);
 		if (last) {
-			this.frames.add(JSON.readTree(this.partial.toString()));
+			JsonNode frame = JSON.readTree(this.partial.toString());
+			if (this.presence || !frame.path("type").asString("").equals("presence")) {
+				this.frames.add(frame);
+			}
 			this.partial.setLength(0);
 		}
 		webSocket.request(1);
