@@ -6,7 +6,10 @@ import org.springframework.modulith.core.ApplicationModules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The packages are modules with one-way dependencies: ws on top, security and chats at the bottom. */
+/**
+ * The packages are modules with one-way dependencies: ws on top, security and chats at
+ * the bottom.
+ */
 class ModularityTests {
 
 	private final ApplicationModules modules = ApplicationModules.of(ChatApplication.class);
@@ -20,12 +23,15 @@ class ModularityTests {
 	void nothingBelowTheWebSocketLayerDependsOnIt() {
 		this.modules.forEach((module) -> {
 			if (!module.getIdentifier().toString().equals("ws")) {
-				assertThat(module.getBootstrapDependencies(this.modules).map((dependency) -> dependency.getIdentifier().toString()))
+				assertThat(module.getBootstrapDependencies(this.modules)
+					.map((dependency) -> dependency.getIdentifier().toString()))
 					.as(module.getIdentifier() + " must not depend on ws")
 					.doesNotContain("ws");
 			}
 		});
-		assertThat(this.modules.getModuleByName("fanout").orElseThrow().getDirectDependencies(this.modules)
+		assertThat(this.modules.getModuleByName("fanout")
+			.orElseThrow()
+			.getDirectDependencies(this.modules)
 			.uniqueModules()
 			.map((dependency) -> dependency.getIdentifier().toString())).doesNotContain("ws");
 	}

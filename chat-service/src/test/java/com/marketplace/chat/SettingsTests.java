@@ -30,8 +30,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code chat.*} settings: validated when bound, so a bad value stops start-up
- * naming the setting, and documented in the README with the defaults the code has (the
+ * The {@code chat.*} settings: validated when bound, so a bad value stops start-up naming
+ * the setting, and documented in the README with the defaults the code has (the
  * configuration processor's metadata is the list).
  */
 class SettingsTests {

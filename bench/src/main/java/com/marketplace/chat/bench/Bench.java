@@ -93,10 +93,10 @@ final class Bench {
 	}
 
 	/**
-	 * Once, before the first workload: chat-small's shape for {@code --prewarm} seconds of
-	 * warm-up and nothing measured, so the replicas' JIT compiler is done before the first
-	 * measured workload. The figures are thrown away; its connections are closed and the
-	 * replicas left to settle as between workloads.
+	 * Once, before the first workload: chat-small's shape for {@code --prewarm} seconds
+	 * of warm-up and nothing measured, so the replicas' JIT compiler is done before the
+	 * first measured workload. The figures are thrown away; its connections are closed
+	 * and the replicas left to settle as between workloads.
 	 */
 	private void prewarm() throws Exception {
 		if (!this.options.prewarms()) {

@@ -8,9 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code java -jar bench/target/chat-bench.jar [flags]}, from the repository root; picocli
- * answers {@code --help} (exit 0) and a bad flag (its message and the flags on stderr,
- * exit 2) before anything starts.
+ * {@code java -jar bench/target/chat-bench.jar [flags]}, from the repository root;
+ * picocli answers {@code --help} (exit 0) and a bad flag (its message and the flags on
+ * stderr, exit 2) before anything starts.
  */
 @Command(name = "chat-bench", sortOptions = false, showDefaultValues = true, usageHelpAutoWidth = true,
 		customSynopsis = { "java -jar bench/target/chat-bench.jar [flags]",
@@ -23,8 +23,9 @@ public final class BenchMain implements Callable<Integer> {
 	private Options options;
 
 	public static void main(String[] args) {
-		// The test kit's issuer runs on threads that would keep this JVM alive after an error
-		// escaped (a replica that does not start is an AssertionError there): end with it.
+		// The test kit's issuer runs on threads that would keep this JVM alive after an
+		// error escaped (a replica that does not start is an AssertionError there): end
+		// with it.
 		Thread.currentThread().setUncaughtExceptionHandler((thread, failure) -> {
 			failure.printStackTrace();
 			System.exit(1);

@@ -6,14 +6,17 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 /**
- * chat-small's shape at rising rates (times {@code --ceiling-factor}) until p99 reaches the
- * limit or anything is lost or left outstanding, then up to two bisections between the
- * last pass and the failure (or halving, when the first rate already fails). The ceiling
- * is the highest passing rate.
+ * chat-small's shape at rising rates (times {@code --ceiling-factor}) until p99 reaches
+ * the limit or anything is lost or left outstanding, then up to two bisections between
+ * the last pass and the failure (or halving, when the first rate already fails). The
+ * ceiling is the highest passing rate.
  */
 final class CeilingWorkload {
 
-	/** One rate tried, with its verdict; the ceiling's line lists them without their curves. */
+	/**
+	 * One rate tried, with its verdict; the ceiling's line lists them without their
+	 * curves.
+	 */
 	record Step(Double rate, Boolean pass, Double p99Ms, Latency latencyMs, Long lost, Long outstanding, Boolean clean,
 			ChatWorkload.SendLag sendLagMs, Usage.Cpu cpu, @JsonUnwrapped Commits.Figures commits,
 			List<double[]> percentileCurveMs) {
@@ -26,13 +29,13 @@ final class CeilingWorkload {
 	}
 
 	/**
-	 * results.jsonl's line of the ceiling: the highest passing rate (0 if none passed) and
-	 * the first failing one (-1 if none failed), the figures of the passing step at the
-	 * ceiling (absent if none passed), and every step.
+	 * results.jsonl's line of the ceiling: the highest passing rate (0 if none passed)
+	 * and the first failing one (-1 if none failed), the figures of the passing step at
+	 * the ceiling (absent if none passed), and every step.
 	 */
 	record Ceiling(String description, Double ceilingRate, Double firstFailingRate, Latency latencyMs, Usage.Cpu cpu,
-			@JsonUnwrapped Commits.Figures commits, List<double[]> percentileCurveMs, List<Step> steps)
-			implements Result.Figures {
+			@JsonUnwrapped Commits.Figures commits, List<double[]> percentileCurveMs,
+			List<Step> steps) implements Result.Figures {
 	}
 
 	private final Bench bench;

@@ -2,8 +2,8 @@ package com.marketplace.chat.bench;
 
 /**
  * The users of {@code chats} service chats: chat {@code c} has client {@code base+2c+1}
- * and master {@code base+2c+2}; {@code userIds} and {@code roles} list all of them, client
- * then master, ready for minting tokens in one go.
+ * and master {@code base+2c+2}; {@code userIds} and {@code roles} list all of them,
+ * client then master, ready for minting tokens in one go.
  */
 record ChatParties(long[] clients, long[] masters, long[] userIds, String[] roles) {
 

@@ -23,18 +23,19 @@ import tools.jackson.databind.JsonNode;
 final class ChatWorkload {
 
 	/**
-	 * What one timed run measured (results.jsonl's line of a chat workload; a ceiling step
-	 * reads its figures from one). Latency runs from the scheduled send to the receipt;
-	 * deliveries still missing at the end enter it at their lower bound
+	 * What one timed run measured (results.jsonl's line of a chat workload; a ceiling
+	 * step reads its figures from one). Latency runs from the scheduled send to the
+	 * receipt; deliveries still missing at the end enter it at their lower bound
 	 * ({@code undelivered_in_latency}). {@code throughput_deliveries_per_s} counts all
-	 * deliveries over the whole run, drain included: what an overloaded cluster got through.
+	 * deliveries over the whole run, drain included: what an overloaded cluster got
+	 * through.
 	 */
 	record Run(String description, Integer chats, Integer connections, Integer connectionsPerChat,
 			Integer setupReconnects, Integer deliveriesPerMessage, Double targetRate, Double warmupS, Double durationS,
 			Long measuredMessages, Long measuredDeliveries, Long deliveriesPerS, Long throughputDeliveriesPerS,
 			@JsonUnwrapped Commits.Figures commits, Long undeliveredInLatency, Latency latencyMs, Latency ackLatencyMs,
-			SendLag sendLagMs, Ledger.Tally ledger, Double drainS, Usage.Cpu cpu, List<double[]> percentileCurveMs)
-			implements Result.Figures {
+			SendLag sendLagMs, Ledger.Tally ledger, Double drainS, Usage.Cpu cpu,
+			List<double[]> percentileCurveMs) implements Result.Figures {
 
 		Run described(String description) {
 			return new Run(description, this.chats, this.connections, this.connectionsPerChat, this.setupReconnects,
@@ -46,7 +47,10 @@ final class ChatWorkload {
 
 	}
 
-	/** How late the generator itself sent (ms): if this is large, the machine starved it too. */
+	/**
+	 * How late the generator itself sent (ms): if this is large, the machine starved it
+	 * too.
+	 */
 	record SendLag(double p99, double max) {
 	}
 
@@ -111,8 +115,8 @@ final class ChatWorkload {
 		}
 		this.bench.net.open(this.connections, new Net.Plan(replica, token, path));
 		// A replica may accept a handshake and then close the socket (1011 when it cannot
-		// read the chat's state in time); a real client reconnects, and so does the bench,
-		// up to ten rounds, a few seconds apart.
+		// read the chat's state in time); a real client reconnects, and so does the
+		// bench, up to ten rounds, a few seconds apart.
 		for (int round = 1;; round++) {
 			Thread.sleep(1000);
 			List<Integer> dropped = new ArrayList<>();
@@ -126,8 +130,8 @@ final class ChatWorkload {
 			}
 			if (round > 10) {
 				throw new IllegalStateException(dropped.size() + " connections still closed right after their "
-						+ "handshake after 10 rounds of reconnecting (code " + this.connections.get(dropped.get(0)).closeCode
-						+ ")");
+						+ "handshake after 10 rounds of reconnecting (code "
+						+ this.connections.get(dropped.get(0)).closeCode + ")");
 			}
 			System.out.printf("  %d connections were closed right after their handshake (e.g. code %d); reopening%n",
 					dropped.size(), this.connections.get(dropped.get(0)).closeCode);
@@ -161,7 +165,10 @@ final class ChatWorkload {
 	 * per sending *user*, and in the group workload a user has ten devices.
 	 */
 
-	/** Content: {@code <sender connection>:<n>:<scheduled nanoTime>:} padded to the configured size. */
+	/**
+	 * Content: {@code <sender connection>:<n>:<scheduled nanoTime>:} padded to the
+	 * configured size.
+	 */
 	String content(int sender, long n, long scheduled) {
 		String head = sender + ":" + n + ":" + scheduled + ":";
 		int pad = this.bench.options.contentBytes - head.length();
@@ -185,7 +192,9 @@ final class ChatWorkload {
 		}
 	}
 
-	/** One timed run at one rate: the measurement state the receiving threads write into. */
+	/**
+	 * One timed run at one rate: the measurement state the receiving threads write into.
+	 */
 	static final class Step {
 
 		final Ledger ledger;
@@ -277,8 +286,8 @@ final class ChatWorkload {
 	}
 
 	/**
-	 * Sends for {@code warmup + duration} seconds at {@code rate}, measuring only messages
-	 * scheduled after the warm-up, then waits up to the drain time for the rest.
+	 * Sends for {@code warmup + duration} seconds at {@code rate}, measuring only
+	 * messages scheduled after the warm-up, then waits up to the drain time for the rest.
 	 */
 	Run run(double rate, double warmup, double duration) throws Exception {
 		if (!this.bench.options.clientMessageIds) {
@@ -340,7 +349,8 @@ final class ChatWorkload {
 			Thread.sleep(100);
 		}
 		double drained = (System.nanoTime() - sendEnd) / 1e9;
-		// Late or duplicate frames after the drain still count: wait a moment before the summary.
+		// Late or duplicate frames after the drain still count: wait a moment before the
+		// summary.
 		Thread.sleep(300);
 		this.current.set(null);
 		Ledger.Summary summary = step.ledger.summary();

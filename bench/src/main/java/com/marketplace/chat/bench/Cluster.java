@@ -64,7 +64,8 @@ final class Cluster implements AutoCloseable {
 		for (int i = 1; i <= this.options.replicas; i++) {
 			ProcessReplica replica = replica("replica-" + i, jar, issuer).launch();
 			this.replicas.add(replica);
-			// The first replica migrates the fresh database alone; the others follow together.
+			// The first replica migrates the fresh database alone; the others follow
+			// together.
 			if (i == 1) {
 				replica.awaitReady();
 			}
@@ -94,8 +95,9 @@ final class Cluster implements AutoCloseable {
 			// The per-connection rate limit is not what is measured.
 			.property("chat.ws.message-rate", 100000)
 			.property("chat.ws.message-burst", 100000)
-			// Neither limit is what is measured. A replica starts only if Tomcat takes more
-			// connections than the service's own cap (so that a full replica can answer 503).
+			// Neither limit is what is measured. A replica starts only if Tomcat takes
+			// more connections than the service's own cap (so that a full replica can
+			// answer 503).
 			.property("server.tomcat.max-connections", this.options.tomcatMaxConnections)
 			.property("chat.ws.max-connections", this.options.tomcatMaxConnections - 1)
 			.arguments(this.options.replicaArgs);

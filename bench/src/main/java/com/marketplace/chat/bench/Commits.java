@@ -15,7 +15,10 @@ final class Commits {
 
 	private static final String SUM = "chat_message_commit_group_sum";
 
-	/** The figures, written at the top level of the result that has them; both null when not measured. */
+	/**
+	 * The figures, written at the top level of the result that has them; both null when
+	 * not measured.
+	 */
 	record Figures(Long commitsPerS, Double messagesPerCommit) {
 
 		static final Figures NONE = new Figures(null, null);
@@ -42,7 +45,10 @@ final class Commits {
 		return new Commits(cluster);
 	}
 
-	/** The figures since {@link #start}, or {@link Figures#NONE} when a replica could not be read. */
+	/**
+	 * The figures since {@link #start}, or {@link Figures#NONE} when a replica could not
+	 * be read.
+	 */
 	Figures stop() throws InterruptedException {
 		double seconds = (System.nanoTime() - this.startWall) / 1e9;
 		double[] end = read(this.cluster);

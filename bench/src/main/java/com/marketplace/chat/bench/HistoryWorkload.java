@@ -22,14 +22,17 @@ import org.HdrHistogram.Histogram;
 
 /**
  * REST history reads on one chat holding {@code historyMessages} messages (inserted with
- * JDBC batches, {@code last_seq} set to match). {@code historyReaders} closed-loop readers
- * (each sends its next request when the previous answer arrived) read pages of
+ * JDBC batches, {@code last_seq} set to match). {@code historyReaders} closed-loop
+ * readers (each sends its next request when the previous answer arrived) read pages of
  * {@code historyPageSize} ending before a random message id, alternating replicas. This
  * is a throughput measure: reads per second at that concurrency, with their latency.
  */
 final class HistoryWorkload {
 
-	/** results.jsonl's line of the history workload: pages read per second, with their latency. */
+	/**
+	 * results.jsonl's line of the history workload: pages read per second, with their
+	 * latency.
+	 */
 	record Reads(Integer messagesInChat, Double insertS, Integer readers, Integer pageSize, Double warmupS,
 			Double durationS, Long reads, Long readsPerS, Long failures, Latency latencyMs, Usage.Cpu cpu,
 			List<double[]> percentileCurveMs) implements Result.Figures {
@@ -86,8 +89,8 @@ final class HistoryWorkload {
 					long before = ThreadLocalRandom.current().nextLong(idRange[0] + 1, idRange[1] + 2);
 					ProcessReplica replica = replicas.get((int) (i++ % replicas.size()));
 					HttpRequest request = HttpRequest
-						.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats/" + chatId + "/messages?before_id="
-								+ before + "&limit=" + options.historyPageSize))
+						.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats/" + chatId
+								+ "/messages?before_id=" + before + "&limit=" + options.historyPageSize))
 						.timeout(Duration.ofSeconds(30))
 						.header("Authorization", "Bearer " + token)
 						.build();
@@ -120,7 +123,10 @@ final class HistoryWorkload {
 				Latency.curve(latency));
 	}
 
-	/** Inserts the messages with batched JDBC, sets the chat's last_seq; returns the id range. */
+	/**
+	 * Inserts the messages with batched JDBC, sets the chat's last_seq; returns the id
+	 * range.
+	 */
 	private long[] insert(long chatId, long client, long master, int count) throws Exception {
 		String padding = "h".repeat(Math.max(0, this.bench.options.contentBytes));
 		Instant start = Instant.now().minus(count, ChronoUnit.SECONDS).truncatedTo(ChronoUnit.MICROS);
@@ -165,13 +171,16 @@ final class HistoryWorkload {
 	/** One page through the API before measuring: the inserted rows must be readable. */
 	private void check(long chatId, String token) throws Exception {
 		ProcessReplica replica = this.bench.cluster.replicas().get(0);
-		HttpResponse<String> response = this.bench.net.rest.send(HttpRequest
-			.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats/" + chatId + "/messages?limit="
-					+ this.bench.options.historyPageSize))
-			.header("Authorization", "Bearer " + token)
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = this.bench.net.rest.send(
+				HttpRequest
+					.newBuilder(URI.create(replica.httpUrl() + "/api/service-chats/" + chatId + "/messages?limit="
+							+ this.bench.options.historyPageSize))
+					.header("Authorization", "Bearer " + token)
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
 		if (response.statusCode() != 200) {
-			throw new IllegalStateException("history read failed: HTTP " + response.statusCode() + " " + response.body());
+			throw new IllegalStateException(
+					"history read failed: HTTP " + response.statusCode() + " " + response.body());
 		}
 		var page = Net.JSON.readTree(response.body());
 		int size = page.isArray() ? page.size() : page.path("messages").size();

@@ -22,8 +22,8 @@ final class IdleWorkload {
 	private static final int REPLICA = 0;
 
 	/**
-	 * results.jsonl's line of the idle workload: the connection gauge, heap and RSS before
-	 * and after opening the connections, and the difference per connection added.
+	 * results.jsonl's line of the idle workload: the connection gauge, heap and RSS
+	 * before and after opening the connections, and the difference per connection added.
 	 */
 	record Memory(Integer connections, Integer chats, Integer replica, Long openAtEnd, String clientOffers,
 			Long compressionAgreed, Long gaugeBefore, Long gaugeAfter, Double openS, Double heapBeforeMib,
@@ -46,7 +46,8 @@ final class IdleWorkload {
 		long started = System.nanoTime();
 		String[] tokens = Net.tokens(this.bench.issuer, parties.userIds(), parties.roles());
 		long[] chatIds = this.bench.net.createServiceChats(this.bench.adminToken, parties.clients(), parties.masters());
-		System.out.printf("  %d tokens and %d chats in %.1f s%n", tokens.length, chats, (System.nanoTime() - started) / 1e9);
+		System.out.printf("  %d tokens and %d chats in %.1f s%n", tokens.length, chats,
+				(System.nanoTime() - started) / 1e9);
 
 		Sample before = settle(replica);
 		System.out.printf("  before: heap %.1f MiB, RSS %.1f MiB, %d connections%n", before.heap / 1048576d,
@@ -84,10 +85,12 @@ final class IdleWorkload {
 	private List<BrowserLikeSocket> openBrowserLike(ProcessReplica replica, int total, String[] tokens, long[] chatIds)
 			throws Exception {
 		long opening = System.nanoTime();
-		java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(this.bench.options.connectParallelism);
+		java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(
+				this.bench.options.connectParallelism);
 		BrowserLikeSocket[] opened = new BrowserLikeSocket[total];
 		List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-		try (java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+		try (java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors
+			.newVirtualThreadPerTaskExecutor()) {
 			for (int g = 0; g < total; g++) {
 				int i = g;
 				permits.acquire();
@@ -125,7 +128,10 @@ final class IdleWorkload {
 		return List.of(opened);
 	}
 
-	/** The replica's biggest heap classes with the connections open: idle-class-histogram.txt. */
+	/**
+	 * The replica's biggest heap classes with the connections open:
+	 * idle-class-histogram.txt.
+	 */
 	private void classHistogram(ProcessReplica replica) {
 		Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
 		Path file = this.bench.options.out.resolve("idle-class-histogram.txt");

@@ -19,15 +19,15 @@ import java.util.concurrent.atomic.LongAdder;
  * a later message of the chat (a hole in its {@code seq} sequence that is not its own
  * message): delivery is in order, so it will never come.</li>
  * <li><b>outstanding</b>: an expected delivery that had not come when the run ended
- * (counted at {@link #summary()}, after the drain) and nothing later came either: still in
- * flight, or a tail that was lost. A clean run has none.</li>
+ * (counted at {@link #summary()}, after the drain) and nothing later came either: still
+ * in flight, or a tail that was lost. A clean run has none.</li>
  * <li><b>duplicate</b>: the same message twice on one connection.</li>
  * <li><b>out of order</b>: a message whose {@code seq} is not above the last one this
  * connection received.</li>
- * <li><b>unexpected</b>: a message nobody sent in this run, a message of another chat,
- * or the sender's own message echoed to the sending connection.</li>
- * <li><b>seq holes / conflicts</b>: the acknowledged {@code seq} values of a chat are
- * not consecutive, or two messages got the same one.</li>
+ * <li><b>unexpected</b>: a message nobody sent in this run, a message of another chat, or
+ * the sender's own message echoed to the sending connection.</li>
+ * <li><b>seq holes / conflicts</b>: the acknowledged {@code seq} values of a chat are not
+ * consecutive, or two messages got the same one.</li>
  * <li><b>seq mismatch</b>: a delivery carries another {@code seq} than the ack.</li>
  * </ul>
  * Thread-safe: deliveries arrive on many threads at once.
@@ -74,7 +74,8 @@ final class Ledger {
 
 	/** The message is about to be sent; from now on it is expected. */
 	void sent(int senderConnection, long n, long scheduledNanos) {
-		Entry previous = this.messages.putIfAbsent(key(senderConnection, n), new Entry(senderConnection, scheduledNanos));
+		Entry previous = this.messages.putIfAbsent(key(senderConnection, n),
+				new Entry(senderConnection, scheduledNanos));
 		if (previous != null) {
 			throw new IllegalStateException("message " + senderConnection + ":" + n + " sent twice");
 		}
@@ -119,7 +120,10 @@ final class Ledger {
 
 	}
 
-	/** Connection {@code receiver} received the message {@code senderConnection:n} as {@code seq}. */
+	/**
+	 * Connection {@code receiver} received the message {@code senderConnection:n} as
+	 * {@code seq}.
+	 */
 	Outcome delivered(int receiver, int senderConnection, long n, long seq) {
 		Entry entry = this.messages.get(key(senderConnection, n));
 		if (entry == null || receiver == senderConnection || chatOf(receiver) != chatOf(senderConnection)) {
@@ -223,19 +227,20 @@ final class Ledger {
 			}
 		}
 		return new Summary(this.sent.sum(), this.acked.sum(), unacked, this.errors.sum(),
-				this.sent.sum() * (this.perChat - 1), this.deliveries.sum(), lost, outstanding, lostMessages, this.duplicates.sum(),
-				this.outOfOrder.sum(), this.unexpected.sum(), this.seqMismatch.sum(), holes, conflicts);
+				this.sent.sum() * (this.perChat - 1), this.deliveries.sum(), lost, outstanding, lostMessages,
+				this.duplicates.sum(), this.outOfOrder.sum(), this.unexpected.sum(), this.seqMismatch.sum(), holes,
+				conflicts);
 	}
 
 	/** Everything the ledger counted; all the fault counts must be zero. */
 	record Summary(long sent, long acked, long unacked, long errors, long expectedDeliveries, long deliveries,
-			long lost, long outstanding, long lostMessages, long duplicates, long outOfOrder, long unexpected, long seqMismatch,
-			long seqHoles, long seqConflicts) {
+			long lost, long outstanding, long lostMessages, long duplicates, long outOfOrder, long unexpected,
+			long seqMismatch, long seqHoles, long seqConflicts) {
 
 		boolean clean() {
-			return this.lost == 0 && this.outstanding == 0 && this.duplicates == 0 && this.outOfOrder == 0 && this.unexpected == 0
-					&& this.seqMismatch == 0 && this.seqHoles == 0 && this.seqConflicts == 0 && this.unacked == 0
-					&& this.errors == 0;
+			return this.lost == 0 && this.outstanding == 0 && this.duplicates == 0 && this.outOfOrder == 0
+					&& this.unexpected == 0 && this.seqMismatch == 0 && this.seqHoles == 0 && this.seqConflicts == 0
+					&& this.unacked == 0 && this.errors == 0;
 		}
 
 	}
@@ -243,8 +248,8 @@ final class Ledger {
 	/**
 	 * A run's {@link Summary} as results.jsonl's {@code ledger} holds it, with the
 	 * connections closed during the run and why ({@code close_reasons}: reason to count,
-	 * only when any closed), and the first error frame. {@code clean}: the summary is clean
-	 * and no connection closed.
+	 * only when any closed), and the first error frame. {@code clean}: the summary is
+	 * clean and no connection closed.
 	 */
 	record Tally(Long sent, Long acked, Long unacked, Long errorFrames, Long expectedDeliveries, Long deliveries,
 			Long lost, Long outstanding, Long incompleteMessages, Long duplicates, Long outOfOrder, Long unexpected,

@@ -8,9 +8,9 @@ import java.nio.file.Path;
  * by {@code --report-only}, where an older run.json may lack any field (a run from before
  * the pre-warm has no {@code prewarm_s}).
  */
-record Machine(Integer cpus, String cpuModel, Double memoryGib, String openFilesLimit, String java,
-		String loadAverage, String serviceJarBuilt, Integer replicas, String replicaHeap, Double scale, Double durationS,
-		Double warmupS, Double prewarmS) {
+record Machine(Integer cpus, String cpuModel, Double memoryGib, String openFilesLimit, String java, String loadAverage,
+		String serviceJarBuilt, Integer replicas, String replicaHeap, Double scale, Double durationS, Double warmupS,
+		Double prewarmS) {
 
 	static Machine of(Options options) {
 		String cpuModel = null;

@@ -21,9 +21,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The bench's network side: one JDK {@link HttpClient} per replica for WebSockets (each has
- * its own selector thread), one for REST, tokens signed in parallel, chats created and
- * sockets opened in bounded parallel batches.
+ * The bench's network side: one JDK {@link HttpClient} per replica for WebSockets (each
+ * has its own selector thread), one for REST, tokens signed in parallel, chats created
+ * and sockets opened in bounded parallel batches.
  */
 final class Net implements AutoCloseable {
 
@@ -47,10 +47,8 @@ final class Net implements AutoCloseable {
 		this.options = options;
 		this.replicas = replicas;
 		for (int i = 0; i < replicas.size(); i++) {
-			this.wsClients.add(HttpClient.newBuilder()
-				.executor(this.executor)
-				.connectTimeout(Duration.ofSeconds(15))
-				.build());
+			this.wsClients
+				.add(HttpClient.newBuilder().executor(this.executor).connectTimeout(Duration.ofSeconds(15)).build());
 		}
 		this.rest = HttpClient.newBuilder()
 			.executor(this.executor)
@@ -71,10 +69,16 @@ final class Net implements AutoCloseable {
 
 	/** Tokens for users {@code ids[i]} with {@code roles[i]}, signed on all cores. */
 	static String[] tokens(TestIssuer issuer, long[] ids, String[] roles) {
-		return IntStream.range(0, ids.length).parallel().mapToObj((i) -> token(issuer, ids[i], roles[i])).toArray(String[]::new);
+		return IntStream.range(0, ids.length)
+			.parallel()
+			.mapToObj((i) -> token(issuer, ids[i], roles[i]))
+			.toArray(String[]::new);
 	}
 
-	/** Creates the service chats {@code (clients[i], masters[i])} as an admin; returns their ids. */
+	/**
+	 * Creates the service chats {@code (clients[i], masters[i])} as an admin; returns
+	 * their ids.
+	 */
 	long[] createServiceChats(String adminToken, long[] clients, long[] masters) throws Exception {
 		long[] ids = new long[clients.length];
 		Semaphore permits = new Semaphore(16);
@@ -90,30 +94,34 @@ final class Net implements AutoCloseable {
 				.POST(HttpRequest.BodyPublishers
 					.ofString("{\"client_id\":" + clients[i] + ",\"master_id\":" + masters[i] + "}"))
 				.build();
-			pending.add(this.rest.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-				permits.release();
-				if (failure != null) {
-					throw new IllegalStateException("creating chat " + c + " failed", failure);
-				}
-				if (response.statusCode() != 201 && response.statusCode() != 200) {
-					throw new IllegalStateException("creating chat " + c + ": HTTP " + response.statusCode() + " "
-							+ response.body());
-				}
-				JsonNode chat = JSON.readTree(response.body());
-				ids[c] = chat.get("id").asLong();
-			}));
+			pending.add(this.rest.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+				.whenComplete((response, failure) -> {
+					permits.release();
+					if (failure != null) {
+						throw new IllegalStateException("creating chat " + c + " failed", failure);
+					}
+					if (response.statusCode() != 201 && response.statusCode() != 200) {
+						throw new IllegalStateException(
+								"creating chat " + c + ": HTTP " + response.statusCode() + " " + response.body());
+					}
+					JsonNode chat = JSON.readTree(response.body());
+					ids[c] = chat.get("id").asLong();
+				}));
 		}
 		CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
 		return ids;
 	}
 
-	/** What to open: connection {@code i} goes to {@code replica[i]} with {@code token[i]} to {@code path[i]}. */
+	/**
+	 * What to open: connection {@code i} goes to {@code replica[i]} with {@code token[i]}
+	 * to {@code path[i]}.
+	 */
 	record Plan(int[] replica, String[] token, String[] path) {
 	}
 
 	/**
-	 * Opens every planned socket, {@code connectParallelism} handshakes at a time, retrying
-	 * a failed handshake twice. Fails if any socket cannot be opened.
+	 * Opens every planned socket, {@code connectParallelism} handshakes at a time,
+	 * retrying a failed handshake twice. Fails if any socket cannot be opened.
 	 */
 	void open(List<WsConnection> connections, Plan plan) throws Exception {
 		Semaphore permits = new Semaphore(this.options.connectParallelism);
@@ -144,8 +152,8 @@ final class Net implements AutoCloseable {
 			// counted below
 		}
 		if (failed.get() > 0) {
-			throw new IllegalStateException(failed.get() + " of " + connections.size()
-					+ " WebSocket handshakes failed, e.g. " + firstFailures);
+			throw new IllegalStateException(
+					failed.get() + " of " + connections.size() + " WebSocket handshakes failed, e.g. " + firstFailures);
 		}
 	}
 
@@ -160,8 +168,8 @@ final class Net implements AutoCloseable {
 				if (attempts <= 1) {
 					return CompletableFuture.failedFuture(failure);
 				}
-				return CompletableFuture.supplyAsync(() -> null,
-						CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
+				return CompletableFuture
+					.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
 					.thenCompose((ignored) -> connect(replica, uri, token, connection, attempts - 1));
 			});
 	}

@@ -50,7 +50,8 @@ final class Options {
 			description = "multiplies chats, connections and rates of the chat workloads (0.1 for a quick check)")
 	double scale;
 
-	@Option(names = "--rate", paramLabel = "MSG/S", defaultValue = "-1", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+	@Option(names = "--rate", paramLabel = "MSG/S", defaultValue = "-1",
+			showDefaultValue = CommandLine.Help.Visibility.NEVER,
 			description = "overrides the rate of chat-small, chat-busy and group")
 	double rate;
 
@@ -80,14 +81,16 @@ final class Options {
 			description = "where results, logs and the jar's copy go")
 	Path out;
 
-	@Option(names = "--jdbc", paramLabel = "URL", converter = ServerUrl.class, defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
+	@Option(names = "--jdbc", paramLabel = "URL", converter = ServerUrl.class,
+			defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
 			description = "the database server; the run creates its own database there")
 	String jdbcBase;
 
 	@Option(names = "--db-user", paramLabel = "USER", defaultValue = "root")
 	String dbUser;
 
-	@Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "", showDefaultValue = CommandLine.Help.Visibility.NEVER)
+	@Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "",
+			showDefaultValue = CommandLine.Help.Visibility.NEVER)
 	String dbPassword;
 
 	@Option(names = "--redis-host", paramLabel = "HOST", defaultValue = "127.0.0.1")
@@ -99,19 +102,23 @@ final class Options {
 	@Option(names = "--keep-database", description = "do not drop the run's database at the end")
 	boolean keepDatabase;
 
-	/** Only rewrite results.md and latency.svg from the files of an earlier run in --out. */
+	/**
+	 * Only rewrite results.md and latency.svg from the files of an earlier run in --out.
+	 */
 	@Option(names = "--report-only",
 			description = "rewrite results.md and latency.svg from --out's results.jsonl and run.json; no servers")
 	boolean reportOnly;
 
-	@Option(names = "--content-bytes", paramLabel = "N", defaultValue = "100", description = "size of each message's content")
+	@Option(names = "--content-bytes", paramLabel = "N", defaultValue = "100",
+			description = "size of each message's content")
 	int contentBytes;
 
 	@Option(names = "--client-message-ids", negatable = true, defaultValue = "true", fallbackValue = "true",
 			description = "send a client_message_id with every message (the ledger needs them)")
 	boolean clientMessageIds;
 
-	@Option(names = "--connect-parallelism", paramLabel = "N", defaultValue = "16", description = "handshakes at a time")
+	@Option(names = "--connect-parallelism", paramLabel = "N", defaultValue = "16",
+			description = "handshakes at a time")
 	int connectParallelism;
 
 	@Option(names = "--idle-connections", paramLabel = "N", defaultValue = "10000",
@@ -122,20 +129,24 @@ final class Options {
 			description = "messages in the history workload's chat")
 	int historyMessages;
 
-	@Option(names = "--history-readers", paramLabel = "N", defaultValue = "8", description = "closed-loop history readers")
+	@Option(names = "--history-readers", paramLabel = "N", defaultValue = "8",
+			description = "closed-loop history readers")
 	int historyReaders;
 
-	@Option(names = "--history-page-size", paramLabel = "N", defaultValue = "50", description = "messages per history page")
+	@Option(names = "--history-page-size", paramLabel = "N", defaultValue = "50",
+			description = "messages per history page")
 	int historyPageSize;
 
-	@Option(names = "--ceiling-start", paramLabel = "MSG/S", defaultValue = "200", description = "the ceiling's first rate")
+	@Option(names = "--ceiling-start", paramLabel = "MSG/S", defaultValue = "200",
+			description = "the ceiling's first rate")
 	double ceilingStart;
 
 	@Option(names = "--ceiling-factor", paramLabel = "FACTOR", defaultValue = "1.5",
 			description = "how much each ceiling step raises the rate")
 	double ceilingFactor;
 
-	@Option(names = "--ceiling-max", paramLabel = "MSG/S", defaultValue = "20000", description = "the ceiling stops rising here")
+	@Option(names = "--ceiling-max", paramLabel = "MSG/S", defaultValue = "20000",
+			description = "the ceiling stops rising here")
 	double ceilingMax;
 
 	@Option(names = "--ceiling-step", paramLabel = "TIME", converter = Seconds.class, defaultValue = "10s",
@@ -146,10 +157,14 @@ final class Options {
 			description = "warm-up per ceiling step")
 	double ceilingWarmup;
 
-	@Option(names = "--p99-limit-ms", paramLabel = "MS", defaultValue = "100", description = "a ceiling step passes below this p99")
+	@Option(names = "--p99-limit-ms", paramLabel = "MS", defaultValue = "100",
+			description = "a ceiling step passes below this p99")
 	double p99LimitMs;
 
-	/** The flags as picocli reads them; a {@link CommandLine.ParameterException} for a bad one. */
+	/**
+	 * The flags as picocli reads them; a {@link CommandLine.ParameterException} for a bad
+	 * one.
+	 */
 	static Options parse(String... args) {
 		Options options = new Options();
 		new CommandLine(options).parseArgs(args);
@@ -170,7 +185,9 @@ final class Options {
 		return chosen;
 	}
 
-	/** Whether the replicas get a pre-warm: it is not zero and a chat workload is chosen. */
+	/**
+	 * Whether the replicas get a pre-warm: it is not zero and a chat workload is chosen.
+	 */
 	boolean prewarms() {
 		return this.prewarm > 0 && workloads().stream().anyMatch(CHAT_WORKLOADS::contains);
 	}
@@ -211,8 +228,8 @@ final class Options {
 		public String convert(String value) {
 			String name = value.trim();
 			if (!name.isEmpty() && !name.equals("all") && !ALL_WORKLOADS.contains(name)) {
-				throw new TypeConversionException("unknown workload '" + name + "'; known: all, "
-						+ String.join(", ", ALL_WORKLOADS));
+				throw new TypeConversionException(
+						"unknown workload '" + name + "'; known: all, " + String.join(", ", ALL_WORKLOADS));
 			}
 			return name;
 		}

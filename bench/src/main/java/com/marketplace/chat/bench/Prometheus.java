@@ -7,8 +7,9 @@ final class Prometheus {
 	}
 
 	/**
-	 * Sum of the samples of {@code name} (exactly that metric, any labels) whose label set
-	 * contains {@code labelFilter} (e.g. {@code area="heap"}), or all when it is null.
+	 * Sum of the samples of {@code name} (exactly that metric, any labels) whose label
+	 * set contains {@code labelFilter} (e.g. {@code area="heap"}), or all when it is
+	 * null.
 	 */
 	static double sum(String text, String name, String labelFilter) {
 		double sum = 0;

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Report {
 
 	/**
-	 * The records' fields in {@code snake_case}; absent ones (null) are left out, and read
-	 * back as null, so the tables show "-" for what an older line lacks.
+	 * The records' fields in {@code snake_case}; absent ones (null) are left out, and
+	 * read back as null, so the tables show "-" for what an older line lacks.
 	 */
 	static final JsonMapper JSON = JsonMapper.builder()
 		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -32,8 +32,8 @@ final class Report {
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.build();
 
-	private static final Machine UNKNOWN_MACHINE = new Machine(null, null, null, null, null, null, null, null, null, null,
-			null, null, null);
+	private static final Machine UNKNOWN_MACHINE = new Machine(null, null, null, null, null, null, null, null, null,
+			null, null, null, null);
 
 	private final Path out;
 
@@ -62,11 +62,14 @@ final class Report {
 		Files.writeString(this.out.resolve("latency.svg"), svg(results));
 		System.out.println();
 		System.out.println(markdown(this.machine, results));
-		System.out.println("wrote " + this.jsonl + ", " + this.out.resolve("results.md") + ", "
-				+ this.out.resolve("latency.svg"));
+		System.out.println(
+				"wrote " + this.jsonl + ", " + this.out.resolve("results.md") + ", " + this.out.resolve("latency.svg"));
 	}
 
-	/** Writes results.md and latency.svg again from an earlier run's files, without servers. */
+	/**
+	 * Writes results.md and latency.svg again from an earlier run's files, without
+	 * servers.
+	 */
 	static void rerender(Path out) throws IOException {
 		Report report = new Report(out);
 		Path run = out.resolve("run.json");
@@ -94,7 +97,10 @@ final class Report {
 				+ "/" + dash(cpu.cpus());
 	}
 
-	/** {@code commits 412/s (4.9 msgs each)}: the message store's database commits in the measured window. */
+	/**
+	 * {@code commits 412/s (4.9 msgs each)}: the message store's database commits in the
+	 * measured window.
+	 */
 	static String commits(Commits.Figures commits) {
 		return "commits " + dash(commits.commitsPerS()) + "/s (" + dash(commits.messagesPerCommit()) + " msgs each)";
 	}
@@ -117,17 +123,33 @@ final class Report {
 			latency = reads.latencyMs();
 		}
 		if (latency != null) {
-			line.append(" p50 ").append(latency.p50()).append(" ms p99 ").append(latency.p99())
-				.append(" ms max ").append(latency.max()).append(" ms");
+			line.append(" p50 ")
+				.append(latency.p50())
+				.append(" ms p99 ")
+				.append(latency.p99())
+				.append(" ms max ")
+				.append(latency.max())
+				.append(" ms");
 		}
 		if (row != null && row.ledger() != null) {
 			Ledger.Tally ledger = row.ledger();
-			line.append(" lost ").append(ledger.lost()).append(" outstanding ").append(ledger.outstanding()).append(" dup ").append(ledger.duplicates())
-				.append(" ooo ").append(ledger.outOfOrder()).append(" clean ").append(ledger.clean());
+			line.append(" lost ")
+				.append(ledger.lost())
+				.append(" outstanding ")
+				.append(ledger.outstanding())
+				.append(" dup ")
+				.append(ledger.duplicates())
+				.append(" ooo ")
+				.append(ledger.outOfOrder())
+				.append(" clean ")
+				.append(ledger.clean());
 		}
 		if (r.figures() instanceof IdleWorkload.Memory memory) {
-			line.append(" heap/conn ").append(memory.heapPerConnectionKib()).append(" KiB rss/conn ")
-				.append(memory.rssPerConnectionKib()).append(" KiB");
+			line.append(" heap/conn ")
+				.append(memory.heapPerConnectionKib())
+				.append(" KiB rss/conn ")
+				.append(memory.rssPerConnectionKib())
+				.append(" KiB");
 		}
 		line.append(" | cpu ").append(cores((r.figures() != null) ? r.figures().cpu() : null));
 		if (row != null && row.commits().measured()) {
@@ -155,7 +177,10 @@ final class Report {
 		return BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString();
 	}
 
-	/** What the main table and the summary line show of a chat workload's run or of the ceiling. */
+	/**
+	 * What the main table and the summary line show of a chat workload's run or of the
+	 * ceiling.
+	 */
 	private record Row(Object connections, String rate, Object deliveriesPerS, Long overall, Latency latency,
 			Ledger.Tally ledger, ChatWorkload.SendLag sendLag, Commits.Figures commits, Usage.Cpu cpu) {
 
@@ -164,8 +189,8 @@ final class Report {
 				case ChatWorkload.Run run -> new Row(run.connections(), dash(run.targetRate()), run.deliveriesPerS(),
 						run.throughputDeliveriesPerS(), run.latencyMs(), run.ledger(), run.sendLagMs(), run.commits(),
 						run.cpu());
-				case CeilingWorkload.Ceiling ceiling -> new Row(null, "**" + ceiling.ceilingRate() + "** (ceiling)", null,
-						null, ceiling.latencyMs(), null, null, ceiling.commits(), ceiling.cpu());
+				case CeilingWorkload.Ceiling ceiling -> new Row(null, "**" + ceiling.ceilingRate() + "** (ceiling)",
+						null, null, ceiling.latencyMs(), null, null, ceiling.commits(), ceiling.cpu());
 				case null, default -> null;
 			};
 		}
@@ -174,25 +199,46 @@ final class Report {
 
 	static String markdown(Machine machine, List<Result> results) {
 		StringBuilder md = new StringBuilder("# chat-service benchmark\n\n");
-		md.append("Machine: ").append(dash(machine.cpus())).append(" CPUs (").append(dash(machine.cpuModel()))
-			.append("), ").append(dash(machine.memoryGib())).append(" GiB, Java ").append(dash(machine.java()))
-			.append("; ").append(dash(machine.replicas())).append(" replicas at -Xmx").append(dash(machine.replicaHeap()))
-			.append("; load average at start ").append(dash(machine.loadAverage())).append("; scale ")
-			.append(dash(machine.scale())).append(", ").append(dash(machine.warmupS())).append(" s warm-up + ")
-			.append(dash(machine.durationS())).append(" s measured per workload").append(prewarmed(machine))
+		md.append("Machine: ")
+			.append(dash(machine.cpus()))
+			.append(" CPUs (")
+			.append(dash(machine.cpuModel()))
+			.append("), ")
+			.append(dash(machine.memoryGib()))
+			.append(" GiB, Java ")
+			.append(dash(machine.java()))
+			.append("; ")
+			.append(dash(machine.replicas()))
+			.append(" replicas at -Xmx")
+			.append(dash(machine.replicaHeap()))
+			.append("; load average at start ")
+			.append(dash(machine.loadAverage()))
+			.append("; scale ")
+			.append(dash(machine.scale()))
+			.append(", ")
+			.append(dash(machine.warmupS()))
+			.append(" s warm-up + ")
+			.append(dash(machine.durationS()))
+			.append(" s measured per workload")
+			.append(prewarmed(machine))
 			.append("; service jar built ")
-			.append(dash(machine.serviceJarBuilt())).append(".\n\n");
+			.append(dash(machine.serviceJarBuilt()))
+			.append(".\n\n");
 		md.append("CPU columns are cores used during the measured window (1.0 = one core busy all the time). "
 				+ "commits/s: database transactions of the message store per second in that window, all replicas "
 				+ "together; msgs/commit: messages stored per transaction.\n\n");
 		md.append("| workload | connections | msg/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms "
 				+ "| lost | outstanding | dup | out of order | generator lag p99 ms | commits/s | msgs/commit "
 				+ "| replicas CPU | generator CPU | MariaDB CPU | Redis CPU | machine CPU | load avg |\n");
-		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
+		md.append(
+				"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
 		for (Result r : results) {
 			String workload = String.valueOf(r.workload());
 			if (r.failed()) {
-				md.append("| ").append(workload).append(" | error: ").append(r.error().replace('|', '/'))
+				md.append("| ")
+					.append(workload)
+					.append(" | error: ")
+					.append(r.error().replace('|', '/'))
 					.append(" ||||||||||||||||||||\n");
 				continue;
 			}
@@ -204,26 +250,52 @@ final class Report {
 					: row.latency();
 			Ledger.Tally ledger = row.ledger();
 			Usage.Cpu cpu = row.cpu();
-			md.append("| ").append(workload).append(" | ").append(dash(row.connections())).append(" | ").append(row.rate())
-				.append(" | ").append(dash(row.deliveriesPerS())).append((row.overall() != null)
-						? " (" + row.overall() + " overall)" : "").append(" | ").append(dash((latency != null) ? latency.p50() : null))
-				.append(" | ").append(dash((latency != null) ? latency.p99() : null)).append(" | ")
-				.append(dash((latency != null) ? latency.p999() : null)).append(" | ")
-				.append(dash((latency != null) ? latency.max() : null)).append(" | ")
-				.append(dash((ledger != null) ? ledger.lost() : null)).append(" | ")
-				.append(dash((ledger != null) ? ledger.outstanding() : null)).append(" | ")
-				.append(dash((ledger != null) ? ledger.duplicates() : null)).append(" | ")
-				.append(dash((ledger != null) ? ledger.outOfOrder() : null)).append(" | ")
-				.append(dash((row.sendLag() != null) ? row.sendLag().p99() : null)).append(" | ")
-				.append(dash(row.commits().commitsPerS())).append(" | ")
-				.append(dash(row.commits().messagesPerCommit())).append(" | ")
-				.append(dash((cpu != null) ? cpu.replicasCpu() : null)).append(" | ")
-				.append(dash((cpu != null) ? cpu.generatorCpu() : null)).append(" | ")
-				.append(dash((cpu != null) ? cpu.mariadbCpu() : null)).append(" | ")
-				.append(dash((cpu != null) ? cpu.redisCpu() : null)).append(" | ")
-				.append(dash((cpu != null) ? cpu.machineCpu() : null)).append(" | ")
-				.append(dash((cpu != null) ? cpu.loadStart() : null)).append(" → ")
-				.append(dash((cpu != null) ? cpu.loadEnd() : null)).append(" |\n");
+			md.append("| ")
+				.append(workload)
+				.append(" | ")
+				.append(dash(row.connections()))
+				.append(" | ")
+				.append(row.rate())
+				.append(" | ")
+				.append(dash(row.deliveriesPerS()))
+				.append((row.overall() != null) ? " (" + row.overall() + " overall)" : "")
+				.append(" | ")
+				.append(dash((latency != null) ? latency.p50() : null))
+				.append(" | ")
+				.append(dash((latency != null) ? latency.p99() : null))
+				.append(" | ")
+				.append(dash((latency != null) ? latency.p999() : null))
+				.append(" | ")
+				.append(dash((latency != null) ? latency.max() : null))
+				.append(" | ")
+				.append(dash((ledger != null) ? ledger.lost() : null))
+				.append(" | ")
+				.append(dash((ledger != null) ? ledger.outstanding() : null))
+				.append(" | ")
+				.append(dash((ledger != null) ? ledger.duplicates() : null))
+				.append(" | ")
+				.append(dash((ledger != null) ? ledger.outOfOrder() : null))
+				.append(" | ")
+				.append(dash((row.sendLag() != null) ? row.sendLag().p99() : null))
+				.append(" | ")
+				.append(dash(row.commits().commitsPerS()))
+				.append(" | ")
+				.append(dash(row.commits().messagesPerCommit()))
+				.append(" | ")
+				.append(dash((cpu != null) ? cpu.replicasCpu() : null))
+				.append(" | ")
+				.append(dash((cpu != null) ? cpu.generatorCpu() : null))
+				.append(" | ")
+				.append(dash((cpu != null) ? cpu.mariadbCpu() : null))
+				.append(" | ")
+				.append(dash((cpu != null) ? cpu.redisCpu() : null))
+				.append(" | ")
+				.append(dash((cpu != null) ? cpu.machineCpu() : null))
+				.append(" | ")
+				.append(dash((cpu != null) ? cpu.loadStart() : null))
+				.append(" → ")
+				.append(dash((cpu != null) ? cpu.loadEnd() : null))
+				.append(" |\n");
 		}
 		for (Result r : results) {
 			if (r.figures() instanceof CeilingWorkload.Ceiling ceiling && ceiling.steps() != null) {
@@ -244,27 +316,57 @@ final class Report {
 		}
 		for (Result r : results) {
 			if (r.figures() instanceof IdleWorkload.Memory m) {
-				md.append("\n| idle | connections | chat_ws_connections gauge | heap per connection | RSS per connection "
-						+ "| heap before → after | RSS before → after |\n|---|---:|---:|---:|---:|---|---|\n");
-				md.append("| replica ").append(dash(m.replica())).append(" | ").append(dash(m.connections()))
-					.append(" | ").append(dash(m.gaugeBefore())).append(" → ").append(dash(m.gaugeAfter()))
-					.append(" | ").append(dash(m.heapPerConnectionKib())).append(" KiB | ")
-					.append(dash(m.rssPerConnectionKib())).append(" KiB | ").append(dash(m.heapBeforeMib()))
-					.append(" → ").append(dash(m.heapAfterMib())).append(" MiB | ").append(dash(m.rssBeforeMib()))
-					.append(" → ").append(dash(m.rssAfterMib())).append(" MiB |\n");
+				md.append(
+						"\n| idle | connections | chat_ws_connections gauge | heap per connection | RSS per connection "
+								+ "| heap before → after | RSS before → after |\n|---|---:|---:|---:|---:|---|---|\n");
+				md.append("| replica ")
+					.append(dash(m.replica()))
+					.append(" | ")
+					.append(dash(m.connections()))
+					.append(" | ")
+					.append(dash(m.gaugeBefore()))
+					.append(" → ")
+					.append(dash(m.gaugeAfter()))
+					.append(" | ")
+					.append(dash(m.heapPerConnectionKib()))
+					.append(" KiB | ")
+					.append(dash(m.rssPerConnectionKib()))
+					.append(" KiB | ")
+					.append(dash(m.heapBeforeMib()))
+					.append(" → ")
+					.append(dash(m.heapAfterMib()))
+					.append(" MiB | ")
+					.append(dash(m.rssBeforeMib()))
+					.append(" → ")
+					.append(dash(m.rssAfterMib()))
+					.append(" MiB |\n");
 			}
 		}
 		for (Result r : results) {
 			if (r.figures() instanceof HistoryWorkload.Reads h) {
 				Latency latency = h.latencyMs();
-				md.append("\n| history | messages in chat | readers | page | reads/s | p50 ms | p99 ms | max ms | failures | CPU |\n"
-						+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-				md.append("| REST pages | ").append(dash(h.messagesInChat())).append(" | ").append(dash(h.readers()))
-					.append(" | ").append(dash(h.pageSize())).append(" | ").append(dash(h.readsPerS())).append(" | ")
-					.append(dash((latency != null) ? latency.p50() : null)).append(" | ")
-					.append(dash((latency != null) ? latency.p99() : null)).append(" | ")
-					.append(dash((latency != null) ? latency.max() : null)).append(" | ").append(dash(h.failures()))
-					.append(" | ").append(cores(h.cpu())).append(" |\n");
+				md.append(
+						"\n| history | messages in chat | readers | page | reads/s | p50 ms | p99 ms | max ms | failures | CPU |\n"
+								+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+				md.append("| REST pages | ")
+					.append(dash(h.messagesInChat()))
+					.append(" | ")
+					.append(dash(h.readers()))
+					.append(" | ")
+					.append(dash(h.pageSize()))
+					.append(" | ")
+					.append(dash(h.readsPerS()))
+					.append(" | ")
+					.append(dash((latency != null) ? latency.p50() : null))
+					.append(" | ")
+					.append(dash((latency != null) ? latency.p99() : null))
+					.append(" | ")
+					.append(dash((latency != null) ? latency.max() : null))
+					.append(" | ")
+					.append(dash(h.failures()))
+					.append(" | ")
+					.append(cores(h.cpu()))
+					.append(" |\n");
 			}
 		}
 		return md.toString();
@@ -272,7 +374,9 @@ final class Report {
 
 	private static final String[] COLORS = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b" };
 
-	/** Latency against percentile, x on a log scale of 1/(1-p) like HdrHistogram's plots. */
+	/**
+	 * Latency against percentile, x on a log scale of 1/(1-p) like HdrHistogram's plots.
+	 */
 	static String svg(List<Result> results) {
 		int width = 760;
 		int height = 420;
@@ -312,8 +416,8 @@ final class Report {
 		int plotW = width - left - right;
 		int plotH = height - top - bottom;
 		svg.append(String.format(Locale.ROOT,
-				"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n", left, top, plotW,
-				plotH));
+				"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n", left, top,
+				plotW, plotH));
 		String[] ticks = { "0", "90", "99", "99.9", "99.99" };
 		for (int i = 0; i < ticks.length; i++) {
 			double x = left + plotW * (i / (double) (ticks.length - 1));
@@ -329,8 +433,8 @@ final class Report {
 					"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
 					left, y, left + plotW, y, left - 6, y + 4, trim(value)));
 		}
-		svg.append(String.format(Locale.ROOT,
-				"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n", left + plotW / 2, height - 18));
+		svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
+				left + plotW / 2, height - 18));
 		svg.append(String.format(Locale.ROOT,
 				"<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">latency (ms, log scale)</text>%n",
 				top + plotH / 2, top + plotH / 2));

@@ -13,10 +13,12 @@ import tools.jackson.databind.JsonNode;
 record Result(String workload, String started, @JsonUnwrapped Figures figures, String error, Integer replicas) {
 
 	/**
-	 * What one kind of workload measured. The numbers are boxed where the tables read them:
-	 * a line of an older results.jsonl may lack any of them, and the tables show "-" for it.
+	 * What one kind of workload measured. The numbers are boxed where the tables read
+	 * them: a line of an older results.jsonl may lack any of them, and the tables show
+	 * "-" for it.
 	 */
-	sealed interface Figures permits ChatWorkload.Run, CeilingWorkload.Ceiling, IdleWorkload.Memory, HistoryWorkload.Reads {
+	sealed interface Figures
+			permits ChatWorkload.Run, CeilingWorkload.Ceiling, IdleWorkload.Memory, HistoryWorkload.Reads {
 
 		Usage.Cpu cpu();
 
@@ -39,7 +41,10 @@ record Result(String workload, String started, @JsonUnwrapped Figures figures, S
 		return this.error != null;
 	}
 
-	/** A line read back (for {@code --report-only}): the workload's name says which figures it holds. */
+	/**
+	 * A line read back (for {@code --report-only}): the workload's name says which
+	 * figures it holds.
+	 */
 	static Result read(String line) {
 		JsonNode node = Report.JSON.readTree(line);
 		String workload = node.path("workload").asString(null);

@@ -6,7 +6,8 @@ package com.marketplace.chat.bench;
  * measured from this scheduled time, so a generator or server that falls behind shows up
  * as latency instead of silently sending less (coordinated omission).
  *
- * <p>Which chat and which connection sends message {@code k}: chats take turns
+ * <p>
+ * Which chat and which connection sends message {@code k}: chats take turns
  * ({@code k mod chats}), and within a chat its connections take turns, so every chat sees
  * the same rate and every connection sends.
  */
@@ -31,7 +32,9 @@ record Timetable(long startNanos, double ratePerSecond, long count) {
 		return this.startNanos + (long) Math.floor(k * 1_000_000_000d / this.ratePerSecond);
 	}
 
-	/** How many messages are due at {@code now} (all with {@code scheduledAt(k) <= now}). */
+	/**
+	 * How many messages are due at {@code now} (all with {@code scheduledAt(k) <= now}).
+	 */
 	long dueBy(long now) {
 		if (now < this.startNanos) {
 			return 0;

@@ -15,8 +15,8 @@ import com.marketplace.chat.testing.ProcessReplica;
 
 /**
  * CPU used over a measured window, in cores (1.0 = one core busy the whole window): the
- * load generator (this JVM), each replica, MariaDB and Redis, and the whole machine (which
- * includes whatever else runs on it), plus the load average at both ends.
+ * load generator (this JVM), each replica, MariaDB and Redis, and the whole machine
+ * (which includes whatever else runs on it), plus the load average at both ends.
  */
 final class Usage {
 
@@ -46,8 +46,8 @@ final class Usage {
 	}
 
 	/**
-	 * CPU ticks per thread group of a process, from /proc/<pid>/task/<tid>/stat, grouped by
-	 * thread name (as the kernel keeps it: 15 characters) without trailing digits.
+	 * CPU ticks per thread group of a process, from /proc/<pid>/task/<tid>/stat, grouped
+	 * by thread name (as the kernel keeps it: 15 characters) without trailing digits.
 	 */
 	static Map<String, Long> threadTicks(long pid) {
 		Map<String, Long> ticks = new LinkedHashMap<>();
@@ -106,10 +106,11 @@ final class Usage {
 	private Map<String, Long> cpu() {
 		Map<String, Long> cpu = new LinkedHashMap<>();
 		cpu.put("generator", generatorCpuNanos());
-		this.pids.forEach((name, pid) -> cpu.put(name, ProcessHandle.of(pid)
-			.flatMap((process) -> process.info().totalCpuDuration())
-			.map(Duration::toNanos)
-			.orElse(-1L)));
+		this.pids.forEach((name, pid) -> cpu.put(name,
+				ProcessHandle.of(pid)
+					.flatMap((process) -> process.info().totalCpuDuration())
+					.map(Duration::toNanos)
+					.orElse(-1L)));
 		return cpu;
 	}
 
@@ -147,10 +148,10 @@ final class Usage {
 	}
 
 	/**
-	 * Cores used over a window (1.0 = one core busy all of it; -1 where a process could not
-	 * be read): this JVM, MariaDB and Redis (absent when not found), each replica, and the
-	 * whole machine, with each replica's busiest thread groups and the load average at both
-	 * ends. results.jsonl's {@code cpu}.
+	 * Cores used over a window (1.0 = one core busy all of it; -1 where a process could
+	 * not be read): this JVM, MariaDB and Redis (absent when not found), each replica,
+	 * and the whole machine, with each replica's busiest thread groups and the load
+	 * average at both ends. results.jsonl's {@code cpu}.
 	 */
 	record Cpu(Double generatorCpu, Double mariadbCpu, Double redisCpu, List<Double> replicasCpu,
 			Map<String, String> replicaThreads, Double machineCpu, Integer cpus, String loadStart, String loadEnd) {

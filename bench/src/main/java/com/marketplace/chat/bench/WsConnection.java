@@ -10,11 +10,12 @@ import java.util.concurrent.TimeUnit;
  * outstanding send per socket, so sends queue here; frames are reassembled and handed to
  * the current {@link Handler}, which workloads swap between runs.
  * <p>
- * The test kit's {@code WsClient} cannot carry the load, hence this one: it waits for each
- * send to complete, which would stall the open-model generator behind one slow socket and
- * hide the delay (coordinated omission), and it parses every frame into a queue for a
- * test to read, which thousands of busy connections would fill. Here sends never block,
- * and frames go straight to the workload's ledger on the client's own threads.
+ * The test kit's {@code WsClient} cannot carry the load, hence this one: it waits for
+ * each send to complete, which would stall the open-model generator behind one slow
+ * socket and hide the delay (coordinated omission), and it parses every frame into a
+ * queue for a test to read, which thousands of busy connections would fill. Here sends
+ * never block, and frames go straight to the workload's ledger on the client's own
+ * threads.
  */
 final class WsConnection implements WebSocket.Listener {
 
@@ -120,7 +121,9 @@ final class WsConnection implements WebSocket.Listener {
 		});
 	}
 
-	/** Closes politely, then drops the TCP connection if the server does not answer soon. */
+	/**
+	 * Closes politely, then drops the TCP connection if the server does not answer soon.
+	 */
 	void close() {
 		WebSocket ws = this.socket;
 		if (ws == null) {

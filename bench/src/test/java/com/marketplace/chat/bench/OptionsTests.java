@@ -123,8 +123,9 @@ class OptionsTests {
 
 	@Test
 	void badValuesAreRefusedWithTheReason() {
-		assertEquals("Invalid value for option '--workloads' (LIST): unknown workload 'chats'; known: all, "
-				+ "chat-small, chat-busy, group, ceiling, idle, history",
+		assertEquals(
+				"Invalid value for option '--workloads' (LIST): unknown workload 'chats'; known: all, "
+						+ "chat-small, chat-busy, group, ceiling, idle, history",
 				assertThrows(CommandLine.ParameterException.class, () -> Options.parse("--workloads=group,chats"))
 					.getMessage());
 		assertEquals("Invalid value for option '--duration': '25x' is not a duration such as 500ms, 25s or 2m",

@@ -58,9 +58,9 @@ class ReportTests {
 	@Test
 	void markdownShowsCommitColumnsAndDashesForOldLines() {
 		String ledger = "\"ledger\":{\"lost\":0,\"outstanding\":0}";
-		String md = Report.markdown(machine("{}"),
-				List.of(line("{\"workload\":\"chat-busy\"," + ledger + ",\"commits_per_s\":480,\"messages_per_commit\":4.9}"),
-						line("{\"workload\":\"chat-small\"," + ledger + "}")));
+		String md = Report.markdown(machine("{}"), List.of(
+				line("{\"workload\":\"chat-busy\"," + ledger + ",\"commits_per_s\":480,\"messages_per_commit\":4.9}"),
+				line("{\"workload\":\"chat-small\"," + ledger + "}")));
 		assertEquals("480", cell(md, "chat-busy", "commits/s"));
 		assertEquals("4.9", cell(md, "chat-busy", "msgs/commit"));
 		assertEquals("-", cell(md, "chat-small", "commits/s"));
@@ -78,16 +78,18 @@ class ReportTests {
 
 	@Test
 	void ceilingStepsShowCommitsWhenMeasured() {
-		String md = Report.markdown(machine("{}"), List.of(line("{\"workload\":\"ceiling\",\"ceiling_rate\":300,"
-				+ "\"steps\":[{\"rate\":300,\"pass\":true,\"commits_per_s\":300,\"messages_per_commit\":1.0},"
-				+ "{\"rate\":450,\"pass\":false}]}")));
+		String md = Report.markdown(machine("{}"),
+				List.of(line("{\"workload\":\"ceiling\",\"ceiling_rate\":300,"
+						+ "\"steps\":[{\"rate\":300,\"pass\":true,\"commits_per_s\":300,\"messages_per_commit\":1.0},"
+						+ "{\"rate\":450,\"pass\":false}]}")));
 		assertTrue(md.contains("pass (replicas -, MariaDB -, machine -), commits 300/s (1.0 msgs each); "), md);
 		assertTrue(md.contains("fail (replicas -, MariaDB -, machine -)."), md);
 	}
 
 	@Test
 	void reportOnlyReadsLinesWithAndWithoutCommits() {
-		// --report-only renders what it reads back from results.jsonl, older lines included.
+		// --report-only renders what it reads back from results.jsonl, older lines
+		// included.
 		List<Result> results = Stream.of(
 				"{\"workload\":\"chat-small\",\"ledger\":{\"lost\":0},\"cpu\":{\"replicas_cpu\":[0.5,0.4]}}",
 				"{\"workload\":\"chat-busy\",\"ledger\":{\"lost\":0},\"commits_per_s\":412,\"messages_per_commit\":4.9}")
@@ -106,7 +108,8 @@ class ReportTests {
 		assertTrue(Report.markdown(machine, List.of())
 			.contains("15.0 s warm-up + 25.0 s measured per workload; replicas pre-warmed 30 s before the first "
 					+ "workload; service jar built"));
-		assertTrue(Report.markdown(machine("{\"prewarm_s\":0.5}"), List.of()).contains("; replicas pre-warmed 0.5 s before"));
+		assertTrue(Report.markdown(machine("{\"prewarm_s\":0.5}"), List.of())
+			.contains("; replicas pre-warmed 0.5 s before"));
 		assertTrue(Report.markdown(machine("{\"prewarm_s\":0}"), List.of())
 			.contains(" s measured per workload; replicas not pre-warmed; service jar built"));
 	}
@@ -150,16 +153,19 @@ class ReportTests {
 		Usage.Cpu cpu = new Usage.Cpu(0.2, 0.6, null, List.of(0.5, 0.4), Map.of("replica-1", "message-writer 0.1"), 1.9,
 				2, "1.0 0.5 0.2", "1.5 0.6 0.2");
 		Latency latency = new Latency(2.5, 4.0, 9.75, 12.0, 15.0, 1000L);
-		ChatWorkload.Run run = new ChatWorkload.Run("d", 1, 2, 2, 0, 1, 200.0, 1.0, 3.0, 600L, 600L, 200L, 190L,
-				new Commits.Figures(180L, 1.11), 0L, latency, latency, new ChatWorkload.SendLag(0.5, 3.0),
-				new Ledger.Tally(600L, 600L, 0L, 0L, 600L, 600L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0, null, true, null),
+		ChatWorkload.Run run = new ChatWorkload.Run(
+				"d", 1, 2, 2, 0, 1, 200.0, 1.0, 3.0, 600L, 600L, 200L, 190L, new Commits.Figures(180L, 1.11), 0L,
+				latency, latency, new ChatWorkload.SendLag(0.5, 3.0), new Ledger.Tally(600L, 600L, 0L, 0L, 600L, 600L,
+						0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0, null, true, null),
 				0.3, cpu, List.of(new double[] { 0, 1.0 }, new double[] { 100, 15.0 }));
 		String json = Report.JSON.writeValueAsString(Result.measured("chat-small", "2026-12-01T12:00:00Z", run, 2));
 		assertTrue(json.startsWith("{\"workload\":\"chat-small\",\"started\":\"2026-12-01T12:00:00Z\","
 				+ "\"description\":\"d\",\"chats\":1,\"connections\":2,\"connections_per_chat\":2,"), json);
-		assertTrue(json.contains(",\"throughput_deliveries_per_s\":190,\"commits_per_s\":180,\"messages_per_commit\":1.11,"
-				+ "\"undelivered_in_latency\":0,\"latency_ms\":{\"p50\":2.5,\"p90\":4.0,\"p99\":9.75,\"p99.9\":12.0,"
-				+ "\"max\":15.0,\"count\":1000},"), json);
+		assertTrue(json
+			.contains(",\"throughput_deliveries_per_s\":190,\"commits_per_s\":180,\"messages_per_commit\":1.11,"
+					+ "\"undelivered_in_latency\":0,\"latency_ms\":{\"p50\":2.5,\"p90\":4.0,\"p99\":9.75,\"p99.9\":12.0,"
+					+ "\"max\":15.0,\"count\":1000},"),
+				json);
 		assertTrue(json.contains("\"cpu\":{\"generator_cpu\":0.2,\"mariadb_cpu\":0.6,\"replicas_cpu\":[0.5,0.4],"
 				+ "\"replica_threads\":{\"replica-1\":\"message-writer 0.1\"},\"machine_cpu\":1.9,"), json);
 		assertTrue(json.endsWith("\"percentile_curve_ms\":[[0.0,1.0],[100.0,15.0]],\"replicas\":2}"), json);

@@ -39,13 +39,18 @@ public class ChatAccess {
 		return state(key).map((chat) -> chat.participants().includes(user.id())).orElse(false);
 	}
 
-	/** Whether the user may read the chat's history: participants, admins, and agents for a queued support chat. */
+	/**
+	 * Whether the user may read the chat's history: participants, admins, and agents for
+	 * a queued support chat.
+	 */
 	@Transactional(readOnly = true)
 	public boolean mayRead(ChatUser user, ChatKey key) {
 		return row(key).map((chat) -> chat.mayBeReadBy(user)).orElse(false);
 	}
 
-	/** The chat's last taken {@code seq}: what every replica must have delivered by now. */
+	/**
+	 * The chat's last taken {@code seq}: what every replica must have delivered by now.
+	 */
 	public long lastSeq(ChatKey key) {
 		return state(key).orElseThrow(() -> new ChatAccessDeniedException(key)).lastSeq();
 	}
@@ -61,11 +66,9 @@ public class ChatAccess {
 		if (ids.isEmpty()) {
 			return states;
 		}
-		this.jdbc.sql(ChatRows.selectStates(kind))
-			.param("ids", ids)
-			.query((ResultSet rs) -> {
-				states.put(rs.getLong("id"), ChatRows.state(rs));
-			});
+		this.jdbc.sql(ChatRows.selectStates(kind)).param("ids", ids).query((ResultSet rs) -> {
+			states.put(rs.getLong("id"), ChatRows.state(rs));
+		});
 		return states;
 	}
 
@@ -77,8 +80,8 @@ public class ChatAccess {
 
 	/**
 	 * The chat's counter and participants in one query, without a transaction of its own:
-	 * what a handshake and a replica's first interest in a chat need; empty when it does not
-	 * exist.
+	 * what a handshake and a replica's first interest in a chat need; empty when it does
+	 * not exist.
 	 */
 	public Optional<ChatState> state(ChatKey key) {
 		return Optional.ofNullable(states(key.kind(), List.of(key.id())).get(key.id()));

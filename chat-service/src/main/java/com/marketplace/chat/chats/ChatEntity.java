@@ -24,7 +24,8 @@ abstract class ChatEntity implements ChatRow {
 
 	/**
 	 * Read-only here: only the message store moves it, under the chat's row lock. A JPA
-	 * update of the chat writing back the value it read would take {@code seq} values back.
+	 * update of the chat writing back the value it read would take {@code seq} values
+	 * back.
 	 */
 	@Column(name = "last_seq", nullable = false, insertable = false, updatable = false)
 	private long lastSeq;

@@ -21,7 +21,10 @@ public enum ChatKind {
 		this.key = key;
 	}
 
-	/** The lower-case name used in URLs ({@code /ws/service-chats}), rows and Redis channels. */
+	/**
+	 * The lower-case name used in URLs ({@code /ws/service-chats}), rows and Redis
+	 * channels.
+	 */
 	public String key() {
 		return this.key;
 	}
@@ -34,7 +37,10 @@ public enum ChatKind {
 		};
 	}
 
-	/** The column of the participant who is not the client: the master, or the assigned agent. */
+	/**
+	 * The column of the participant who is not the client: the master, or the assigned
+	 * agent.
+	 */
 	public String otherParticipantColumn() {
 		return switch (this) {
 			case SERVICE -> "master_id";

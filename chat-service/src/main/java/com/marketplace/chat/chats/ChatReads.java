@@ -35,8 +35,8 @@ public class ChatReads {
 
 	/**
 	 * Moves the user's read position in the chat to {@code seq}, or leaves it where it is
-	 * when it is further already; a {@code seq} past the chat's {@code last_seq} counts as
-	 * {@code last_seq}. Tells every replica when it moved.
+	 * when it is further already; a {@code seq} past the chat's {@code last_seq} counts
+	 * as {@code last_seq}. Tells every replica when it moved.
 	 * @return the position as stored now, and whether this call moved it
 	 * @throws ChatAccessDeniedException when the user is not a participant
 	 */
@@ -62,9 +62,9 @@ public class ChatReads {
 			.param("user", user.id())
 			.param("seq", wanted)
 			.update();
-		// A locking read: the row as committed by whichever device wrote it last, not as this
-		// transaction's snapshot saw it before (REPEATABLE READ would show no row at all to a
-		// device whose upsert changed nothing).
+		// A locking read: the row as committed by whichever device wrote it last, not as
+		// this transaction's snapshot saw it before (REPEATABLE READ would show no row at
+		// all to a device whose upsert changed nothing).
 		long now = this.jdbc
 			.sql("SELECT last_read_seq FROM chat_reads WHERE chat_kind = :kind AND chat_id = :id AND user_id = :user "
 					+ "FOR UPDATE")
@@ -92,7 +92,10 @@ public class ChatReads {
 			.orElse(0L);
 	}
 
-	/** Every participant's read position in the chats of one kind, in one query: chat id to user id to seq. */
+	/**
+	 * Every participant's read position in the chats of one kind, in one query: chat id
+	 * to user id to seq.
+	 */
 	@Transactional(readOnly = true)
 	public Map<Long, Map<Long, Long>> positions(ChatKind kind, Collection<Long> chatIds) {
 		Map<Long, Map<Long, Long>> positions = new HashMap<>();
@@ -110,7 +113,10 @@ public class ChatReads {
 		return positions;
 	}
 
-	/** The user's unread messages over every chat they take part in, in one query per kind. */
+	/**
+	 * The user's unread messages over every chat they take part in, in one query per
+	 * kind.
+	 */
 	@Transactional(readOnly = true)
 	public long unreadTotal(long userId) {
 		long total = 0;

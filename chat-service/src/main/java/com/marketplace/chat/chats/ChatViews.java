@@ -19,7 +19,9 @@ final class ChatViews {
 	private ChatViews() {
 	}
 
-	/** @param lastReadSeq how far the participant has read the chat (0: nothing yet) */
+	/**
+	 * @param lastReadSeq how far the participant has read the chat (0: nothing yet)
+	 */
 	record Participant(long userId, String role, long lastReadSeq) {
 	}
 
@@ -46,7 +48,10 @@ final class ChatViews {
 
 	}
 
-	/** @param unreadCount messages after the viewer's read position; only when the viewer takes part */
+	/**
+	 * @param unreadCount messages after the viewer's read position; only when the viewer
+	 * takes part
+	 */
 	record ServiceChatView(long id, String kind, long clientId, long masterId, long lastSeq,
 			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants,
 			Long unreadCount) {
@@ -61,7 +66,10 @@ final class ChatViews {
 
 	}
 
-	/** @param unreadCount messages after the viewer's read position; only when the viewer takes part */
+	/**
+	 * @param unreadCount messages after the viewer's read position; only when the viewer
+	 * takes part
+	 */
 	record SupportChatView(long id, String kind, long clientId, Long supportId, String status, long lastSeq,
 			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants,
 			Long unreadCount) {
@@ -72,7 +80,8 @@ final class ChatViews {
 			if (chat.getSupportId() != null) {
 				participants.add(new Participant(chat.getSupportId(), "support", reads.of(chat.getSupportId())));
 			}
-			Long unread = (chat.getSupportId() != null) ? reads.unread(chat.lastSeq(), chat.getClientId(), chat.getSupportId())
+			Long unread = (chat.getSupportId() != null)
+					? reads.unread(chat.lastSeq(), chat.getClientId(), chat.getSupportId())
 					: reads.unread(chat.lastSeq(), chat.getClientId());
 			return new SupportChatView(chat.getId(), ChatKind.SUPPORT.key(), chat.getClientId(), chat.getSupportId(),
 					chat.getStatus().name(), chat.lastSeq(), chat.getCreatedAt(), List.copyOf(participants), unread);
@@ -86,8 +95,7 @@ final class ChatViews {
 	record ReadView(long userId, long seq) {
 	}
 
-	record CreateServiceChat(@NotNull @Positive Long clientId,
-			@NotNull @Positive Long masterId) {
+	record CreateServiceChat(@NotNull @Positive Long clientId, @NotNull @Positive Long masterId) {
 	}
 
 	record CreateSupportChat(@Positive Long clientId) {

@@ -51,13 +51,14 @@ class ServiceChatController {
 		Map<Long, Map<Long, Long>> positions = this.reads.positions(ChatKind.SERVICE,
 				found.stream().map(ServiceChat::getId).toList());
 		return found.stream()
-			.map((chat) -> ServiceChatView.of(chat, new ChatViews.Reads(positions.getOrDefault(chat.getId(), Map.of()),
-					viewer.id())))
+			.map((chat) -> ServiceChatView.of(chat,
+					new ChatViews.Reads(positions.getOrDefault(chat.getId(), Map.of()), viewer.id())))
 			.toList();
 	}
 
 	@PostMapping
-	ResponseEntity<ServiceChatView> create(@AuthenticationPrincipal ChatUser user, @Valid @RequestBody CreateServiceChat body) {
+	ResponseEntity<ServiceChatView> create(@AuthenticationPrincipal ChatUser user,
+			@Valid @RequestBody CreateServiceChat body) {
 		long clientId = body.clientId();
 		long masterId = body.masterId();
 		if (clientId == masterId) {
@@ -72,17 +73,18 @@ class ServiceChatController {
 		}
 		ServiceChat chat;
 		try {
-			chat = this.chats.saveAndFlush(new ServiceChat(clientId, masterId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+			chat = this.chats
+				.saveAndFlush(new ServiceChat(clientId, masterId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
 		}
 		catch (DataIntegrityViolationException raced) {
-			return ResponseEntity.ok(view(this.chats.findByClientIdAndMasterId(clientId, masterId).orElseThrow(), user));
+			return ResponseEntity
+				.ok(view(this.chats.findByClientIdAndMasterId(clientId, masterId).orElseThrow(), user));
 		}
 		return ResponseEntity.created(URI.create("/api/service-chats/" + chat.getId())).body(view(chat, user));
 	}
 
 	@GetMapping
-	List<ServiceChatView> mine(@AuthenticationPrincipal ChatUser user,
-			@RequestParam(defaultValue = "50") int limit) {
+	List<ServiceChatView> mine(@AuthenticationPrincipal ChatUser user, @RequestParam(defaultValue = "50") int limit) {
 		return views(this.chats.findForParticipant(user.id(), Limit.of(Paging.validLimit(limit))), user);
 	}
 

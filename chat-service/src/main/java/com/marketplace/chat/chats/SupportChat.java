@@ -49,7 +49,9 @@ class SupportChat extends ChatEntity {
 		touch(now);
 	}
 
-	/** Participants and admins; support agents may also read a chat waiting in the queue. */
+	/**
+	 * Participants and admins; support agents may also read a chat waiting in the queue.
+	 */
 	@Override
 	public boolean mayBeReadBy(ChatUser user) {
 		return user.isAdmin() || hasParticipant(user.id()) || (user.isSupport() && this.status == Status.unassigned);

@@ -28,9 +28,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Support chats. A client opens one (an admin may open one for a client); it waits in
- * the queue ({@code status=unassigned}) until a support agent takes it or an admin
- * assigns it. Agents see the chats assigned to them, and the queue.
+ * Support chats. A client opens one (an admin may open one for a client); it waits in the
+ * queue ({@code status=unassigned}) until a support agent takes it or an admin assigns
+ * it. Agents see the chats assigned to them, and the queue.
  */
 @RestController
 @RequestMapping("/api/support-chats")
@@ -56,8 +56,8 @@ class SupportChatController {
 		Map<Long, Map<Long, Long>> positions = this.reads.positions(ChatKind.SUPPORT,
 				found.stream().map(SupportChat::getId).toList());
 		return found.stream()
-			.map((chat) -> SupportChatView.of(chat, new ChatViews.Reads(positions.getOrDefault(chat.getId(), Map.of()),
-					viewer.id())))
+			.map((chat) -> SupportChatView.of(chat,
+					new ChatViews.Reads(positions.getOrDefault(chat.getId(), Map.of()), viewer.id())))
 			.toList();
 	}
 
@@ -69,7 +69,8 @@ class SupportChatController {
 		if (clientId != user.id() && !user.isAdmin()) {
 			throw ChatProblem.denied("Only an admin may open a support chat for another client.");
 		}
-		SupportChat chat = this.chats.saveAndFlush(new SupportChat(clientId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+		SupportChat chat = this.chats
+			.saveAndFlush(new SupportChat(clientId, Instant.now().truncatedTo(ChronoUnit.MICROS)));
 		return ResponseEntity.created(URI.create("/api/support-chats/" + chat.getId())).body(view(chat, user));
 	}
 
@@ -110,8 +111,9 @@ class SupportChatController {
 	/**
 	 * A support agent takes an unassigned chat (taking one's own chat again is a no-op);
 	 * an admin assigns or reassigns it to {@code support_id}. Runs under the chat's row
-	 * lock so two agents cannot both take the same chat. The agent a reassignment replaces
-	 * stops being a participant: once this commits, their connections of the chat close.
+	 * lock so two agents cannot both take the same chat. The agent a reassignment
+	 * replaces stops being a participant: once this commits, their connections of the
+	 * chat close.
 	 */
 	@PostMapping("/{id}/assignee")
 	@Transactional

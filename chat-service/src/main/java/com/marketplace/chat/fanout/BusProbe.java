@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
  * Proves this replica's subscription works end to end: every probe interval it publishes
  * to a channel only it listens to and expects to hear it back. A replica that stops
  * hearing its probes (Redis down, or a subscription silently broken) reports the
- * {@code fanout} health DOWN (readiness), has the relay read every active chat from
- * MySQL on each tick, and restarts its subscriptions once Redis answers again.
+ * {@code fanout} health DOWN (readiness), has the relay read every active chat from MySQL
+ * on each tick, and restarts its subscriptions once Redis answers again.
  */
 @Component("fanout")
 @ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "redis")
@@ -61,7 +61,8 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 		// Should this fail, Redis is down: the probe is not heard, and the resubscription
 		// once Redis answers again includes it.
 		this.bus.listenAlways(this.channel, (message) -> this.lastHeardNanos.set(System.nanoTime()));
-		this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bus-probe").factory());
+		this.timer = Executors
+			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bus-probe").factory());
 		long millis = this.interval.toMillis();
 		this.timer.scheduleWithFixedDelay(this::probeSafely, millis, millis, TimeUnit.MILLISECONDS);
 		this.running = true;
@@ -84,8 +85,10 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 		this.bus.publishRaw(new String[] { this.channel }, new String[] { "probe" });
 		boolean heard = System.nanoTime() - this.lastHeardNanos.get() < this.timeout.toNanos();
 		if (heard != this.healthy) {
-			log.warn(heard ? "Fan-out bus recovered: delivering through Redis again"
-					: "Fan-out bus unhealthy: no probe heard for {}; delivering from the database", this.timeout);
+			log.warn(
+					heard ? "Fan-out bus recovered: delivering through Redis again"
+							: "Fan-out bus unhealthy: no probe heard for {}; delivering from the database",
+					this.timeout);
 			this.healthy = heard;
 			if (heard) {
 				this.relay.catchUpAll();
@@ -99,7 +102,10 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 		}
 	}
 
-	/** Redis answers but our own probe does not come back: the subscription is broken; start it over. */
+	/**
+	 * Redis answers but our own probe does not come back: the subscription is broken;
+	 * start it over.
+	 */
 	private void resubscribe() {
 		log.warn("Redis answers but the probe is not heard back; restarting the subscriptions");
 		try {

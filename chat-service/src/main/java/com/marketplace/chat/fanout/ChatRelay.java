@@ -97,9 +97,9 @@ public class ChatRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * Registers local interest in a chat: the first interest subscribes this replica to the
-	 * chat's channel. Then runs {@code joined} with the last {@code seq} delivered here,
-	 * while no delivery to the chat's connections can happen: the place to add a
+	 * Registers local interest in a chat: the first interest subscribes this replica to
+	 * the chat's channel. Then runs {@code joined} with the last {@code seq} delivered
+	 * here, while no delivery to the chat's connections can happen: the place to add a
 	 * connection and replay what it missed.
 	 * @throws RuntimeException when the chat's counter cannot be read; the interest is
 	 * dropped again
@@ -125,7 +125,8 @@ public class ChatRelay implements SmartLifecycle {
 	/**
 	 * Asks {@code test} with the last {@code seq} delivered here while no delivery to the
 	 * chat can happen, as {@link #join} does, for a chat this replica has interest in.
-	 * @return what it answered; {@code false} when this replica has no interest in the chat
+	 * @return what it answered; {@code false} when this replica has no interest in the
+	 * chat
 	 */
 	public boolean whileHolding(ChatKey chat, LongPredicate test) {
 		LocalChat local = this.active.get(chat);
@@ -137,7 +138,10 @@ public class ChatRelay implements SmartLifecycle {
 		}
 	}
 
-	/** The last {@code seq} of the chat delivered on this replica, or -1 when it has no interest in it. */
+	/**
+	 * The last {@code seq} of the chat delivered on this replica, or -1 when it has no
+	 * interest in it.
+	 */
 	public long deliveredSeq(ChatKey chat) {
 		LocalChat local = this.active.get(chat);
 		if (local == null) {
@@ -163,7 +167,10 @@ public class ChatRelay implements SmartLifecycle {
 		}
 	}
 
-	/** Reads every locally active chat from MySQL now: used while the bus is unhealthy and when it recovers. */
+	/**
+	 * Reads every locally active chat from MySQL now: used while the bus is unhealthy and
+	 * when it recovers.
+	 */
 	public void catchUpAll() {
 		ExecutorService executor = this.reads;
 		if (executor != null) {
@@ -174,7 +181,8 @@ public class ChatRelay implements SmartLifecycle {
 	/**
 	 * Reads the {@code last_seq} and participants of every locally active chat, a few
 	 * hundred per query, and has each catch up on what it has not heard of: everything
-	 * committed when {@code everything}, else what was committed before the previous sweep.
+	 * committed when {@code everything}, else what was committed before the previous
+	 * sweep.
 	 */
 	private void sweep(boolean everything) {
 		synchronized (this.sweeping) {
@@ -248,14 +256,18 @@ public class ChatRelay implements SmartLifecycle {
 
 		private boolean gapCheckScheduled;
 
-		/** The participants the previous sweep saw; a change closes who is no longer one. */
+		/**
+		 * The participants the previous sweep saw; a change closes who is no longer one.
+		 */
 		private Participants participantsBySweep;
 
 		LocalChat(ChatKey chat) {
 			this.chat = chat;
 		}
 
-		/** Under the monitor: the first join reads where the chat stands and subscribes. */
+		/**
+		 * Under the monitor: the first join reads where the chat stands and subscribes.
+		 */
 		void startIfNeeded() {
 			if (this.stream.isStarted()) {
 				return;
@@ -292,9 +304,8 @@ public class ChatRelay implements SmartLifecycle {
 					this.listening = handle;
 				}
 				// On another thread: this may run on the bus's, or inside a join.
-				ChatRelay.this.reads.execute(() -> read(() -> ChatRelay.this.chats.state(this.chat)
-					.map(ChatState::lastSeq)
-					.orElse(-1L)));
+				ChatRelay.this.reads.execute(
+						() -> read(() -> ChatRelay.this.chats.state(this.chat).map(ChatState::lastSeq).orElse(-1L)));
 			});
 		}
 
@@ -376,8 +387,8 @@ public class ChatRelay implements SmartLifecycle {
 		/**
 		 * Reads from MySQL what was committed after what was delivered, up to the
 		 * {@code seq} {@code upTo} answers, with the chat's participants as they are now
-		 * (read after the messages, so at least as recent as the newest of them), and hands
-		 * it on under the monitor.
+		 * (read after the messages, so at least as recent as the newest of them), and
+		 * hands it on under the monitor.
 		 */
 		private void read(LongSupplier upTo) {
 			long from;

@@ -7,17 +7,18 @@ import java.util.function.ToLongFunction;
 
 /**
  * The order of one chat's messages on this replica: hands them on in {@code seq} order,
- * each once, with no gap, whatever order and however often the bus and the database
- * bring them. Plain logic with the time passed in; the relay serializes calls on one
- * chat and does the reading.
+ * each once, with no gap, whatever order and however often the bus and the database bring
+ * them. Plain logic with the time passed in; the relay serializes calls on one chat and
+ * does the reading.
  * <ul>
  * <li>A message at or below the last one handed on is a repeat and dropped.</li>
  * <li>One that jumps ahead is held; once the first held one has waited {@code gapWait},
  * {@link #gapToRead} names the range to read from MySQL.</li>
- * <li>{@link #sweptUpTo} compares with the chat's committed {@code last_seq}: a message the
- * previous sweep already saw committed but that has not arrived was lost on the bus; one
- * committed since may still be on its way.</li>
+ * <li>{@link #sweptUpTo} compares with the chat's committed {@code last_seq}: a message
+ * the previous sweep already saw committed but that has not arrived was lost on the bus;
+ * one committed since may still be on its way.</li>
  * </ul>
+ *
  * @param <M> what is handed on: a message with whatever travels with it
  */
 final class ChatStream<M> {
@@ -36,7 +37,10 @@ final class ChatStream<M> {
 		this.gapWaitNanos = gapWaitNanos;
 	}
 
-	/** Starts after {@code lastSeq}: what was committed before this replica took interest is not handed on. */
+	/**
+	 * Starts after {@code lastSeq}: what was committed before this replica took interest
+	 * is not handed on.
+	 */
 	void startAfter(long lastSeq) {
 		this.delivered = lastSeq;
 		this.ahead.headMap(lastSeq, true).clear();
@@ -98,8 +102,9 @@ final class ChatStream<M> {
 	}
 
 	/**
-	 * The last {@code seq} to read from MySQL (everything after {@link #delivered()} up to
-	 * it) when a gap has been open for {@code gapWait}; -1 when there is none, or not yet.
+	 * The last {@code seq} to read from MySQL (everything after {@link #delivered()} up
+	 * to it) when a gap has been open for {@code gapWait}; -1 when there is none, or not
+	 * yet.
 	 */
 	long gapToRead(long nowNanos) {
 		if (this.ahead.isEmpty() || nowNanos - this.heldSinceNanos < this.gapWaitNanos) {
@@ -109,10 +114,10 @@ final class ChatStream<M> {
 	}
 
 	/**
-	 * Told the chat's committed {@code last_seq} by a sweep: answers the last {@code seq} to
-	 * read from MySQL, or -1 when nothing is missing. With {@code everything}, all that is
-	 * committed counts (the bus is known to be unreliable now); otherwise only what the
-	 * previous sweep had already seen committed.
+	 * Told the chat's committed {@code last_seq} by a sweep: answers the last {@code seq}
+	 * to read from MySQL, or -1 when nothing is missing. With {@code everything}, all
+	 * that is committed counts (the bus is known to be unreliable now); otherwise only
+	 * what the previous sweep had already seen committed.
 	 */
 	long sweptUpTo(long committed, boolean everything) {
 		long due = everything ? committed : Math.min(committed, this.committedAtLastSweep);

@@ -5,11 +5,11 @@ import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
 
 /**
- * Hands a chat's messages to this replica's own connections. Implemented by the
- * WebSocket layer, which alone knows which of its connections sent what; the fan-out
- * calls it once per message per replica, per chat in {@code seq} order with no gap, never
- * two calls for one chat at once. None of it may block: slow connections are buffered or
- * dropped, never waited on.
+ * Hands a chat's messages to this replica's own connections. Implemented by the WebSocket
+ * layer, which alone knows which of its connections sent what; the fan-out calls it once
+ * per message per replica, per chat in {@code seq} order with no gap, never two calls for
+ * one chat at once. None of it may block: slow connections are buffered or dropped, never
+ * waited on.
  */
 public interface Delivery {
 
@@ -21,13 +21,16 @@ public interface Delivery {
 	 */
 	void deliverLocally(ChatMessage message, Participants participants);
 
-	/** Closes this replica's connections of the chat whose users are not among {@code participants}. */
+	/**
+	 * Closes this replica's connections of the chat whose users are not among
+	 * {@code participants}.
+	 */
 	void keepOnly(ChatKey chat, Participants participants);
 
 	/**
 	 * Hands a signal to this replica's connections of the chat: typing and presence to
-	 * those of other users, a read position to all of them (the reader's own connections learn what was
-	 * stored). Not ordered with the messages.
+	 * those of other users, a read position to all of them (the reader's own connections
+	 * learn what was stored). Not ordered with the messages.
 	 */
 	void signal(ChatKey chat, Signal signal);
 

@@ -32,7 +32,8 @@ public record FanoutProperties(@DefaultValue("in-process") @Pattern(regexp = "re
 		@DefaultValue("200ms") @DurationMin(millis = 1) Duration gapWait,
 		@DefaultValue("5s") @DurationMin(millis = 1) Duration sweepInterval,
 		@DefaultValue("2s") @DurationMin(millis = 1) Duration probeInterval,
-		@DefaultValue("5s") @DurationMin(millis = 1) Duration probeTimeout, @DefaultValue("2") @Positive int catchUpReads,
+		@DefaultValue("5s") @DurationMin(millis = 1) Duration probeTimeout,
+		@DefaultValue("2") @Positive int catchUpReads,
 		@DefaultValue("30s") @DurationMin(seconds = 1) Duration presenceTtl) {
 
 }

@@ -10,7 +10,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
-/** Publishes every committed message (and every retry of one), and every removed participant, to the cluster. */
+/**
+ * Publishes every committed message (and every retry of one), and every removed
+ * participant, to the cluster.
+ */
 @Component
 class FanoutPublisher {
 

@@ -9,6 +9,7 @@ sealed interface Notice permits Notice.Message, Notice.Removal, Notice.Signalled
 
 	/**
 	 * A committed message.
+	 *
 	 * @param participants the chat's participants when the message was stored: only they
 	 * may receive it
 	 */

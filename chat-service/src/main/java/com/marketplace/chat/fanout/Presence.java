@@ -139,7 +139,10 @@ public class Presence implements SmartLifecycle {
 				List.of(new Notice.Addressed(chat, new Notice.Signalled(new Signal.Presence(userId, online)))));
 	}
 
-	/** States this replica's users again, and tells its connections what changed elsewhere. */
+	/**
+	 * States this replica's users again, and tells its connections what changed
+	 * elsewhere.
+	 */
 	void sweep() {
 		Map<ChatKey, Set<Long>> mine = new HashMap<>();
 		synchronized (this.local) {
@@ -170,7 +173,8 @@ public class Presence implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("presence").factory());
+		this.timer = Executors
+			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("presence").factory());
 		long every = Math.max(100, this.ttlMillis / 3);
 		this.timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
 		this.running = true;

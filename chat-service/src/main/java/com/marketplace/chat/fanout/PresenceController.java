@@ -16,7 +16,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/{kind}-chats/{id}/presence}: which of the chat's participants are connected now. */
+/**
+ * {@code GET /api/{kind}-chats/{id}/presence}: which of the chat's participants are
+ * connected now.
+ */
 @RestController
 class PresenceController {
 
@@ -35,7 +38,8 @@ class PresenceController {
 		if (!this.access.mayRead(user, chat)) {
 			throw new ChatAccessDeniedException(chat);
 		}
-		Participants participants = this.access.participants(chat).orElseThrow(() -> new ChatAccessDeniedException(chat));
+		Participants participants = this.access.participants(chat)
+			.orElseThrow(() -> new ChatAccessDeniedException(chat));
 		Set<Long> online = this.presence.online(chat);
 		List<Online> answer = new ArrayList<>();
 		answer.add(new Online(participants.clientId(), online.contains(participants.clientId())));

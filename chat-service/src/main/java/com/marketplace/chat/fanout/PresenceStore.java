@@ -12,7 +12,10 @@ import com.marketplace.chat.chats.ChatKey;
  */
 interface PresenceStore {
 
-	/** This replica has these users connected to the chat, until {@code expiresAtMillis} unless stated again. */
+	/**
+	 * This replica has these users connected to the chat, until {@code expiresAtMillis}
+	 * unless stated again.
+	 */
 	void put(ChatKey chat, Collection<Long> users, long expiresAtMillis);
 
 	/** This replica has no connection of the user to the chat any more. */

@@ -180,7 +180,8 @@ class RedisFanout implements Fanout, DisposableBean {
 
 	/**
 	 * Subscribes to a channel; the future completes once Redis confirmed it, or fails
-	 * within {@link #SUBSCRIBE_TIMEOUT}, leaving nothing subscribed on this replica's behalf.
+	 * within {@link #SUBSCRIBE_TIMEOUT}, leaving nothing subscribed on this replica's
+	 * behalf.
 	 */
 	CompletableFuture<Listening> listenRaw(String channel, Consumer<String> receiver) {
 		this.wanted.put(channel, receiver);
@@ -214,7 +215,8 @@ class RedisFanout implements Fanout, DisposableBean {
 				this.subscriber.async().unsubscribe(channel);
 			}
 			catch (RuntimeException ex) {
-				// Disconnected: should Lettuce bring the channel back on reconnect, it is dropped then.
+				// Disconnected: should Lettuce bring the channel back on reconnect, it is
+				// dropped then.
 				log.debug("Unsubscribing from {} failed: {}", channel, ex.toString());
 			}
 		}
@@ -244,8 +246,8 @@ class RedisFanout implements Fanout, DisposableBean {
 
 	/**
 	 * The wire form of a notice: {@code type} {@code message} with the stored message and
-	 * the chat's participants, {@code removed} with the user, {@code typing} with the user,
-	 * or {@code read} with the user and the {@code seq}. A JSON array, fields in
+	 * the chat's participants, {@code removed} with the user, {@code typing} with the
+	 * user, or {@code read} with the user and the {@code seq}. A JSON array, fields in
 	 * this order: smaller than an object and quicker to read on every replica.
 	 */
 	@JsonFormat(shape = JsonFormat.Shape.ARRAY)
@@ -254,18 +256,19 @@ class RedisFanout implements Fanout, DisposableBean {
 
 		static Publication of(Notice notice) {
 			return switch (notice) {
-				case Notice.Message(ChatMessage message, Participants participants) -> new Publication("message",
-						message.id(), message.chat().kind().key(), message.chat().id(), message.seq(), message.senderId(),
-						message.content(), message.clientMessageId(), message.createdAt(), participants.clientId(),
-						participants.otherId(), null);
-				case Notice.Removal(long userId) -> new Publication("removed", null, null, null, null, null, null, null,
-						null, null, null, userId);
-				case Notice.Signalled(Signal.Typing(long userId)) -> new Publication("typing", null, null, null, null,
-						null, null, null, null, null, null, userId);
-				case Notice.Signalled(Signal.Read(long userId, long seq)) -> new Publication("read", null, null, null,
-						seq, null, null, null, null, null, null, userId);
-				case Notice.Signalled(Signal.Presence(long userId, boolean online)) -> new Publication(
-						online ? "online" : "offline", null, null, null, null, null, null, null, null, null, null, userId);
+				case Notice.Message(ChatMessage message, Participants participants) ->
+					new Publication("message", message.id(), message.chat().kind().key(), message.chat().id(),
+							message.seq(), message.senderId(), message.content(), message.clientMessageId(),
+							message.createdAt(), participants.clientId(), participants.otherId(), null);
+				case Notice.Removal(long userId) ->
+					new Publication("removed", null, null, null, null, null, null, null, null, null, null, userId);
+				case Notice.Signalled(Signal.Typing(long userId)) ->
+					new Publication("typing", null, null, null, null, null, null, null, null, null, null, userId);
+				case Notice.Signalled(Signal.Read(long userId, long seq)) ->
+					new Publication("read", null, null, null, seq, null, null, null, null, null, null, userId);
+				case Notice.Signalled(Signal.Presence(long userId, boolean online)) ->
+					new Publication(online ? "online" : "offline", null, null, null, null, null, null, null, null, null,
+							null, userId);
 			};
 		}
 

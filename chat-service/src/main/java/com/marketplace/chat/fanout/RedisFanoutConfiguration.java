@@ -18,8 +18,8 @@ class RedisFanoutConfiguration {
 
 	/**
 	 * While Redis is unreachable, commands fail at once instead of queueing until the
-	 * command timeout: a send is stored and acked without waiting for Redis, and the relay
-	 * delivers from MySQL until the bus is back.
+	 * command timeout: a send is stored and acked without waiting for Redis, and the
+	 * relay delivers from MySQL until the bus is back.
 	 */
 	@Bean
 	LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected() {
@@ -29,11 +29,14 @@ class RedisFanoutConfiguration {
 			.build());
 	}
 
-	/** Reconnect to Redis within two seconds of its return, not after Lettuce's default 30 s backoff. */
+	/**
+	 * Reconnect to Redis within two seconds of its return, not after Lettuce's default 30
+	 * s backoff.
+	 */
 	@Bean
 	ClientResourcesBuilderCustomizer quickReconnect() {
-		return (builder) -> builder.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2,
-				TimeUnit.MILLISECONDS));
+		return (builder) -> builder
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS));
 	}
 
 }

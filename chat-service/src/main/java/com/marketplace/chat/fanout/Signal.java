@@ -11,7 +11,10 @@ public sealed interface Signal permits Signal.Typing, Signal.Read, Signal.Presen
 	record Typing(long userId) implements Signal {
 	}
 
-	/** The user came online in the chat (a first connection anywhere) or went offline (the last one left). */
+	/**
+	 * The user came online in the chat (a first connection anywhere) or went offline (the
+	 * last one left).
+	 */
 	record Presence(long userId, boolean online) implements Signal {
 	}
 

@@ -60,7 +60,8 @@ class BatchWriter {
 	 * this batch) is not stored again: its outcome is the original. A sender who does not
 	 * take part in the chat, or a chat that is gone, gets a refusal, and the others are
 	 * stored all the same. The chats' rows stay locked from the first statement to the
-	 * commit, so a concurrent retry on another replica waits for this one and then finds it.
+	 * commit, so a concurrent retry on another replica waits for this one and then finds
+	 * it.
 	 * @return one outcome per request, in the order of the requests
 	 */
 	List<Outcome> storeAll(List<Request> requests) {
@@ -117,7 +118,8 @@ class BatchWriter {
 			if (retry != null && (stored.containsKey(retry) || firstWithRetryKey.containsKey(retry))) {
 				continue;
 			}
-			long seq = lastSeqs.merge(request.chat(), locked.get(request.chat()).lastSeq() + 1, (taken, first) -> taken + 1);
+			long seq = lastSeqs.merge(request.chat(), locked.get(request.chat()).lastSeq() + 1,
+					(taken, first) -> taken + 1);
 			inserts.add(new Insert(request, new ChatMessage(0, request.chat(), seq, request.senderId(),
 					request.content(), request.clientMessageId(), now)));
 			if (retry != null) {
@@ -137,7 +139,8 @@ class BatchWriter {
 		if (keys.isEmpty()) {
 			return Map.of();
 		}
-		StringBuilder sql = new StringBuilder("SELECT ").append(MessageRows.COLUMNS).append(" FROM chat_messages WHERE ");
+		StringBuilder sql = new StringBuilder("SELECT ").append(MessageRows.COLUMNS)
+			.append(" FROM chat_messages WHERE ");
 		List<Object> params = new ArrayList<>();
 		for (int i = 0; i < keys.size(); i++) {
 			RetryKey key = keys.get(i);
@@ -155,7 +158,10 @@ class BatchWriter {
 		return found;
 	}
 
-	/** One multi-row insert; the new rows' ids from it, or read back by their (chat, seq) ranges. */
+	/**
+	 * One multi-row insert; the new rows' ids from it, or read back by their (chat, seq)
+	 * ranges.
+	 */
 	private Map<Request, ChatMessage> insert(List<Insert> inserts, Instant now) {
 		Map<Request, ChatMessage> inserted = new IdentityHashMap<>();
 		if (inserts.isEmpty()) {
@@ -189,8 +195,7 @@ class BatchWriter {
 		Map<SeqKey, Long> ids = readIds(inserts);
 		for (Insert insert : inserts) {
 			ChatMessage message = insert.message();
-			inserted.put(insert.request(),
-					withId(message, ids.get(new SeqKey(message.chat(), message.seq()))));
+			inserted.put(insert.request(), withId(message, ids.get(new SeqKey(message.chat(), message.seq()))));
 		}
 		return inserted;
 	}
@@ -205,7 +210,8 @@ class BatchWriter {
 		StringBuilder select = new StringBuilder("SELECT id, chat_kind, chat_id, seq FROM chat_messages WHERE ");
 		List<Object> params = new ArrayList<>();
 		ranges.forEach((chat, range) -> {
-			select.append(params.isEmpty() ? "" : " OR ").append("(chat_kind = ? AND chat_id = ? AND seq BETWEEN ? AND ?)");
+			select.append(params.isEmpty() ? "" : " OR ")
+				.append("(chat_kind = ? AND chat_id = ? AND seq BETWEEN ? AND ?)");
 			params.add(chat.kind().key());
 			params.add(chat.id());
 			params.add(range[0]);
@@ -216,7 +222,8 @@ class BatchWriter {
 			ChatKey chat = new ChatKey(MessageRows.kind(rs.getString("chat_kind")), rs.getLong("chat_id"));
 			ids.put(new SeqKey(chat, rs.getLong("seq")), rs.getLong("id"));
 		});
-		Assert.state(ids.size() == inserts.size(), () -> "found " + ids.size() + " of " + inserts.size() + " new messages");
+		Assert.state(ids.size() == inserts.size(),
+				() -> "found " + ids.size() + " of " + inserts.size() + " new messages");
 		return ids;
 	}
 

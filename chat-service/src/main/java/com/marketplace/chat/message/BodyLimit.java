@@ -26,8 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Refuses a REST body larger than any request of the API can be with 413, before a byte
  * of it is parsed, authenticated or not: the largest is a message of
  * {@code chat.message.max-content-length} characters, each written in JSON as two escaped
- * UTF-16 halves (six bytes each) at worst, and its client message id. A body that announces its
- * length is refused by that; a chunked one is read up to the limit and no further.
+ * UTF-16 halves (six bytes each) at worst, and its client message id. A body that
+ * announces its length is refused by that; a chunked one is read up to the limit and no
+ * further.
  */
 @Configuration(proxyBeanMethods = false)
 class BodyLimit {
@@ -77,7 +78,8 @@ class BodyLimit {
 	}
 
 	private static void refuse(JsonMapper json, HttpServletResponse response, long limit) throws IOException {
-		// Tomcat would otherwise read and discard the rest of the body to keep the connection.
+		// Tomcat would otherwise read and discard the rest of the body to keep the
+		// connection.
 		response.setHeader("Connection", "close");
 		ProblemDetails.write(json, response, HttpStatus.CONTENT_TOO_LARGE,
 				"The body is over " + limit + " bytes, more than any request of this API needs.");

@@ -35,18 +35,23 @@ class ChatCounters {
 	}
 
 	/**
-	 * Locks the rows of these chats until the surrounding transaction ends and answers who
-	 * may send to each and its last {@code seq}; chats that no longer exist are missing
-	 * from the answer. Rows are locked in one global order (service chats, then support
-	 * chats, each by id), so two transactions, on this replica or another, cannot deadlock
-	 * on them. Holding the lock from here to commit is what makes {@code seq} and
-	 * {@code id} follow commit order within a chat.
+	 * Locks the rows of these chats until the surrounding transaction ends and answers
+	 * who may send to each and its last {@code seq}; chats that no longer exist are
+	 * missing from the answer. Rows are locked in one global order (service chats, then
+	 * support chats, each by id), so two transactions, on this replica or another, cannot
+	 * deadlock on them. Holding the lock from here to commit is what makes {@code seq}
+	 * and {@code id} follow commit order within a chat.
 	 */
 	Map<ChatKey, LockedChat> lockForSending(Collection<ChatKey> keys) {
 		requireTransaction();
 		Map<ChatKey, LockedChat> locked = new HashMap<>();
 		for (ChatKind kind : ChatKind.values()) {
-			List<Long> ids = keys.stream().filter((key) -> key.kind() == kind).map(ChatKey::id).distinct().sorted().toList();
+			List<Long> ids = keys.stream()
+				.filter((key) -> key.kind() == kind)
+				.map(ChatKey::id)
+				.distinct()
+				.sorted()
+				.toList();
 			if (ids.isEmpty()) {
 				continue;
 			}

@@ -4,6 +4,7 @@ import com.marketplace.chat.chats.Participants;
 
 /**
  * What sending a message came to, once its transaction committed.
+ *
  * @param message the stored message: the original one when this was a retry
  * @param duplicate whether the message had been stored before under the same client
  * message id

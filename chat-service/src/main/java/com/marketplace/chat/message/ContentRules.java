@@ -3,10 +3,10 @@ package com.marketplace.chat.message;
 /**
  * What a message's text and its {@code client_message_id} may hold, the same for
  * WebSocket and REST. Text is Unicode as MySQL's {@code utf8mb4} stores it: a lone
- * surrogate (which a JSON escape of one UTF-16 half can smuggle in) would be stored as something
- * other than what was acked, so it is refused. Control characters are refused too, except
- * tab and newline; a carriage return, alone or before a newline, becomes a newline, as
- * browsers do with text areas.
+ * surrogate (which a JSON escape of one UTF-16 half can smuggle in) would be stored as
+ * something other than what was acked, so it is refused. Control characters are refused
+ * too, except tab and newline; a carriage return, alone or before a newline, becomes a
+ * newline, as browsers do with text areas.
  */
 final class ContentRules {
 
@@ -60,12 +60,12 @@ final class ContentRules {
 				continue;
 			}
 			if (Character.isSurrogate(c)) {
-				throw new InvalidMessageException(code, field + " holds a lone surrogate (U+"
-						+ hex(c) + " at " + i + "), which is not a Unicode character.");
+				throw new InvalidMessageException(code, field + " holds a lone surrogate (U+" + hex(c) + " at " + i
+						+ "), which is not a Unicode character.");
 			}
 			if (isControl(c) && !(tabsAndNewlines && (c == '\t' || c == '\n'))) {
-				throw new InvalidMessageException(code, field + " holds the control character U+" + hex(c) + " at "
-						+ i + "; only tab and newline are allowed" + (tabsAndNewlines ? "." : " in content."));
+				throw new InvalidMessageException(code, field + " holds the control character U+" + hex(c) + " at " + i
+						+ "; only tab and newline are allowed" + (tabsAndNewlines ? "." : " in content."));
 			}
 		}
 	}

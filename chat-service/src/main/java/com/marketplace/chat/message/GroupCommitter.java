@@ -31,31 +31,34 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Lets concurrent sends share commits. Each writer thread owns the chats that hash to it
- * and takes every send of them waiting in its queue (up to {@code chat.message.group-size})
- * into one transaction, so one chat's messages are stored in the order they came, and two
- * writers never wait for each other's row locks. There is no waiting window: under light
- * load a commit holds one message; under heavy load, whatever arrived during the previous
- * commit shares the next.
+ * and takes every send of them waiting in its queue (up to
+ * {@code chat.message.group-size}) into one transaction, so one chat's messages are
+ * stored in the order they came, and two writers never wait for each other's row locks.
+ * There is no waiting window: under light load a commit holds one message; under heavy
+ * load, whatever arrived during the previous commit shares the next.
  * <p>
  * After the commit the writer first completes each send's future (the sending connection
- * learns its message's {@code seq} and is acked), then publishes {@link MessagesCommitted}
- * for the whole commit, which the fan-out sends to Redis in one write. So every message is
- * stored before anyone hears of it, and its sender knows it before any replica delivers it.
+ * learns its message's {@code seq} and is acked), then publishes
+ * {@link MessagesCommitted} for the whole commit, which the fan-out sends to Redis in one
+ * write. So every message is stored before anyone hears of it, and its sender knows it
+ * before any replica delivers it.
  * <p>
- * Every sender learns the outcome within twice {@code chat.message.commit-timeout}: a send
- * still queued after one timeout is not tried any more, and a transaction is bounded by
- * one timeout. If the shared transaction fails because of the database (unreachable, too
- * slow, out of connections), every message of the batch fails with it at once (a lock
- * conflict with another replica's writer is tried again first); if it
- * fails because of one message, each is stored again in a transaction of its own, so one
- * bad message never fails the others. A full queue refuses at once.
+ * Every sender learns the outcome within twice {@code chat.message.commit-timeout}: a
+ * send still queued after one timeout is not tried any more, and a transaction is bounded
+ * by one timeout. If the shared transaction fails because of the database (unreachable,
+ * too slow, out of connections), every message of the batch fails with it at once (a lock
+ * conflict with another replica's writer is tried again first); if it fails because of
+ * one message, each is stored again in a transaction of its own, so one bad message never
+ * fails the others. A full queue refuses at once.
  */
 @Component
 class GroupCommitter implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-	/** Sends one writer holds before refusing more: far beyond a second of its throughput. */
+	/**
+	 * Sends one writer holds before refusing more: far beyond a second of its throughput.
+	 */
 	static final int QUEUE_CAPACITY = 20_000;
 
 	static final int LOCK_ATTEMPTS = 3;
@@ -98,12 +101,12 @@ class GroupCommitter implements SmartLifecycle {
 	}
 
 	/**
-	 * Queues one message, to share a commit with whatever else is being sent right now. The
-	 * future completes on the writer's thread right after the commit, before anything is
-	 * published; it fails with {@link TransactionTimedOutException} or a database exception
-	 * when the message could not be stored, or with a
-	 * {@link com.marketplace.chat.chats.ChatAccessDeniedException} for a sender who may not
-	 * send there.
+	 * Queues one message, to share a commit with whatever else is being sent right now.
+	 * The future completes on the writer's thread right after the commit, before anything
+	 * is published; it fails with {@link TransactionTimedOutException} or a database
+	 * exception when the message could not be stored, or with a
+	 * {@link com.marketplace.chat.chats.ChatAccessDeniedException} for a sender who may
+	 * not send there.
 	 */
 	CompletableFuture<Committed> submit(Request request) {
 		Pending pending = new Pending(request, System.nanoTime());
@@ -156,8 +159,8 @@ class GroupCommitter implements SmartLifecycle {
 	/** Fails a send that waited past its deadline; {@code true} if it did. */
 	private boolean settleIfLate(Pending pending) {
 		if (System.nanoTime() - pending.queuedAtNanos > this.properties.commitTimeout().toNanos()) {
-			pending.result.completeExceptionally(
-					new TransactionTimedOutException("The database did not take the message within the commit timeout"));
+			pending.result.completeExceptionally(new TransactionTimedOutException(
+					"The database did not take the message within the commit timeout"));
 			return true;
 		}
 		return false;
@@ -194,9 +197,9 @@ class GroupCommitter implements SmartLifecycle {
 	}
 
 	/**
-	 * One transaction for the batch, done again (at most {@link #LOCK_ATTEMPTS} times, and
-	 * within the commit timeout) when the database chose it as a deadlock's victim or it
-	 * waited too long for a lock: another replica's writer held rows it needed.
+	 * One transaction for the batch, done again (at most {@link #LOCK_ATTEMPTS} times,
+	 * and within the commit timeout) when the database chose it as a deadlock's victim or
+	 * it waited too long for a lock: another replica's writer held rows it needed.
 	 */
 	private List<Outcome> storeAll(List<Pending> batch) {
 		List<Request> requests = batch.stream().map((pending) -> pending.request).toList();
@@ -240,11 +243,15 @@ class GroupCommitter implements SmartLifecycle {
 			this.events.publishEvent(new MessagesCommitted(stored));
 		}
 		catch (RuntimeException ex) {
-			log.warn("Announcing {} stored messages failed; receivers will read them from the database", stored.size(), ex);
+			log.warn("Announcing {} stored messages failed; receivers will read them from the database", stored.size(),
+					ex);
 		}
 	}
 
-	/** A failure of the database itself, which storing the messages one by one would only repeat. */
+	/**
+	 * A failure of the database itself, which storing the messages one by one would only
+	 * repeat.
+	 */
 	private static boolean isDatabaseFailure(RuntimeException ex) {
 		return ex instanceof TransientDataAccessException || ex instanceof DataAccessResourceFailureException
 				|| ex instanceof RecoverableDataAccessException || ex instanceof TransactionException;
@@ -293,7 +300,9 @@ class GroupCommitter implements SmartLifecycle {
 		return this.running;
 	}
 
-	/** Stops once the web server has, so that every send accepted is stored and published. */
+	/**
+	 * Stops once the web server has, so that every send accepted is stored and published.
+	 */
 	@Override
 	public int getPhase() {
 		return Phases.WRITERS;

@@ -54,7 +54,8 @@ class MessageController {
 			throw ChatProblem.invalid("invalid_request", "limit must be between 1 and " + MAX_PAGE + ".");
 		}
 		if ((beforeId != null && beforeId < 1) || (afterId != null && afterId < 0)) {
-			throw ChatProblem.invalid("invalid_request", "before_id must be positive and after_id must not be negative.");
+			throw ChatProblem.invalid("invalid_request",
+					"before_id must be positive and after_id must not be negative.");
 		}
 		ChatKey chat = chat(kind, id);
 		if (!this.access.mayRead(user, chat)) {
@@ -71,7 +72,8 @@ class MessageController {
 			throw new ChatAccessDeniedException(chat);
 		}
 		Committed sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId());
-		return ResponseEntity.status(sent.duplicate() ? HttpStatus.OK : HttpStatus.CREATED).body(MessageView.of(sent.message()));
+		return ResponseEntity.status(sent.duplicate() ? HttpStatus.OK : HttpStatus.CREATED)
+			.body(MessageView.of(sent.message()));
 	}
 
 	private static ChatKey chat(String kind, long id) {

@@ -14,7 +14,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Reading stored messages back: history pages, resume replays and gap fills. Every query
- * is an index range of {@code (chat_kind, chat_id, seq)} or {@code (chat_kind, chat_id, id)}.
+ * is an index range of {@code (chat_kind, chat_id, seq)} or
+ * {@code (chat_kind, chat_id, id)}.
  */
 @Service
 @Transactional(readOnly = true)
@@ -34,12 +35,13 @@ public class MessageHistory {
 
 	/**
 	 * A page of history in ascending id order. With {@code afterId} the page starts just
-	 * after it; otherwise it ends just before {@code beforeId} (or at the newest message).
+	 * after it; otherwise it ends just before {@code beforeId} (or at the newest
+	 * message).
 	 * <p>
-	 * Within a chat {@code seq} runs 1..n without holes in id order, so a page whose anchor
-	 * is a message of the chat is a closed {@code seq} range: an index range of exactly
-	 * {@code limit} rows however long the chat is. An anchor from elsewhere falls back to
-	 * comparing ids.
+	 * Within a chat {@code seq} runs 1..n without holes in id order, so a page whose
+	 * anchor is a message of the chat is a closed {@code seq} range: an index range of
+	 * exactly {@code limit} rows however long the chat is. An anchor from elsewhere falls
+	 * back to comparing ids.
 	 */
 	public List<ChatMessage> page(ChatKey chat, Long beforeId, Long afterId, int limit) {
 		OptionalLong afterSeq = (afterId == null) ? OptionalLong.empty() : seqOf(chat, afterId);
@@ -69,9 +71,9 @@ public class MessageHistory {
 	}
 
 	/**
-	 * Where a reconnecting client's replay starts: the {@code seq} after which it gets the
-	 * newest {@code cap} messages with id greater than {@code afterId}. Older ones are left
-	 * to the REST history.
+	 * Where a reconnecting client's replay starts: the {@code seq} after which it gets
+	 * the newest {@code cap} messages with id greater than {@code afterId}. Older ones
+	 * are left to the REST history.
 	 */
 	public long replayStart(ChatKey chat, long afterId, int cap) {
 		OptionalLong afterSeq = seqOf(chat, afterId);
@@ -79,8 +81,8 @@ public class MessageHistory {
 		if (afterSeq.isPresent()) {
 			return Math.max(afterSeq.getAsLong(), last - cap);
 		}
-		// An id from elsewhere: ids grow with seq within the chat, so start after the last
-		// message of this chat at or below it.
+		// An id from elsewhere: ids grow with seq within the chat, so start after the
+		// last message of this chat at or below it.
 		Long below = this.jdbc
 			.sql("SELECT MAX(seq) FROM chat_messages WHERE chat_kind = :kind AND chat_id = :chat AND id <= :id")
 			.param("kind", chat.kind().key())
@@ -92,7 +94,10 @@ public class MessageHistory {
 		return Math.max((below != null) ? below : 0, last - cap);
 	}
 
-	/** The seq of a message of this chat; 0 for id 0 ("from the start"); empty for an id from elsewhere. */
+	/**
+	 * The seq of a message of this chat; 0 for id 0 ("from the start"); empty for an id
+	 * from elsewhere.
+	 */
 	private OptionalLong seqOf(ChatKey chat, long id) {
 		if (id == 0) {
 			return OptionalLong.of(0);

@@ -17,8 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * the column holds up to 8000
  * @param writers threads that store messages with grouped commits, each owning the chats
  * that hash to it; one makes the largest groups (on 2 cores it carried twice the rate of
- * two); 0 stores each message
- * in a transaction of its own on the sender's thread
+ * two); 0 stores each message in a transaction of its own on the sender's thread
  * @param groupSize most messages one grouped commit takes
  * @param commitTimeout longest a message waits in the writers' queue, and longest its
  * transaction may take; a sender always has its answer (stored, or {@code unavailable})

@@ -13,8 +13,8 @@ import com.marketplace.chat.chats.ChatKind;
  * How a message is a row of {@code chat_messages}, for every statement that reads or
  * writes one. {@code client_message_id} is a {@code VARBINARY} of its UTF-8 bytes, so two
  * ids compare equal only when every byte does, on MySQL, MariaDB and H2 alike (a
- * {@code utf8mb4_bin} column would call {@code "abc "} a duplicate of {@code "abc"}).
- * The {@code origin} column of earlier versions is no longer written or read: which
+ * {@code utf8mb4_bin} column would call {@code "abc "} a duplicate of {@code "abc"}). The
+ * {@code origin} column of earlier versions is no longer written or read: which
  * connection sent a message is known to the WebSocket layer alone.
  */
 final class MessageRows {

@@ -46,8 +46,8 @@ public class Messages {
 
 	/**
 	 * Sends a message from a participant without waiting: the future completes on the
-	 * message writer's thread right after the commit, before the message is published,
-	 * so the caller can tell the sender first. Keep what it runs there short.
+	 * message writer's thread right after the commit, before the message is published, so
+	 * the caller can tell the sender first. Keep what it runs there short.
 	 * @throws InvalidMessageException at once, when content or client message id is not
 	 * acceptable
 	 */
@@ -69,8 +69,10 @@ public class Messages {
 	 * Sends a message from a participant and waits until it is stored: within twice
 	 * {@code chat.message.commit-timeout}, whatever the database does.
 	 * @throws InvalidMessageException when content or client message id is not acceptable
-	 * @throws com.marketplace.chat.chats.ChatAccessDeniedException when the sender may not send here
-	 * @throws DataAccessException or {@link TransactionException} when the database cannot store it
+	 * @throws com.marketplace.chat.chats.ChatAccessDeniedException when the sender may
+	 * not send here
+	 * @throws DataAccessException or {@link TransactionException} when the database
+	 * cannot store it
 	 */
 	public Committed send(ChatKey chat, long senderId, String content, String clientMessageId) {
 		CompletableFuture<Committed> sent = submit(chat, senderId, content, clientMessageId);

@@ -18,8 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the same settings, so that history pages, handshakes and catch-up reads can take every
  * connection of theirs and storing still gets one. Every transaction here is bounded by
  * {@code chat.message.commit-timeout}: statements get it as their query timeout, and the
- * sockets of MySQL and MariaDB connections as their read timeout, so a database that stops
- * answering fails a commit within that time instead of holding its senders.
+ * sockets of MySQL and MariaDB connections as their read timeout, so a database that
+ * stops answering fails a commit within that time instead of holding its senders.
  */
 @Component
 class WriterDatabase implements DisposableBean {
@@ -49,8 +49,9 @@ class WriterDatabase implements DisposableBean {
 		config.setMinimumIdle(size);
 		config.setAutoCommit(false);
 		// Writers lock what they read (SELECT ... FOR UPDATE) and need no snapshot: under
-		// READ COMMITTED an UPDATE that scans a small table neither locks nor waits for rows
-		// outside its WHERE, so two writers with different chats do not deadlock on them.
+		// READ COMMITTED an UPDATE that scans a small table neither locks nor waits for
+		// rows outside its WHERE, so two writers with different chats do not deadlock on
+		// them.
 		config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
 		if (isMySqlOrMariaDb(config.getJdbcUrl())) {
 			long socketTimeout = properties.commitTimeout().plus(Duration.ofSeconds(1)).toMillis();
@@ -66,8 +67,8 @@ class WriterDatabase implements DisposableBean {
 
 	/**
 	 * Whether one multi-row {@code INSERT} gets consecutive auto-increment ids: on InnoDB
-	 * with {@code innodb_autoinc_lock_mode} 0 or 1 (MariaDB's default; MySQL 8's is 2) and an
-	 * increment of 1. Then an insert's first id gives all of them.
+	 * with {@code innodb_autoinc_lock_mode} 0 or 1 (MariaDB's default; MySQL 8's is 2)
+	 * and an increment of 1. Then an insert's first id gives all of them.
 	 */
 	private static boolean handsOutConsecutiveIds(JdbcClient jdbc) {
 		try {

@@ -3,8 +3,8 @@ package com.marketplace.chat.problems;
 /**
  * A request the service refuses, said in its own words: a {@link Kind} that REST turns
  * into a status and a stable {@link #code()} that every protocol shows as it is (the
- * WebSocket {@code error} frame's {@code code}, the problem detail's {@code code}).
- * No web type in sight, so the domain can throw it and any front door can answer it.
+ * WebSocket {@code error} frame's {@code code}, the problem detail's {@code code}). No
+ * web type in sight, so the domain can throw it and any front door can answer it.
  * Refusals are expected and frequent under abuse, so no stack trace is filled in.
  */
 public class ChatProblem extends RuntimeException {

@@ -37,7 +37,9 @@ public final class ProblemDetails {
 		};
 	}
 
-	/** Writes the problem straight to the response, for answers given outside Spring MVC. */
+	/**
+	 * Writes the problem straight to the response, for answers given outside Spring MVC.
+	 */
 	public static void write(JsonMapper json, HttpServletResponse response, HttpStatus status, String detail)
 			throws IOException {
 		response.setStatus(status.value());

@@ -4,8 +4,8 @@ import java.util.Set;
 
 /**
  * The authenticated caller: a positive user id from the token's user-id claim and the
- * roles from its roles claim. Participation in a chat is decided by id, not by role;
- * the roles {@code support} and {@code admin} unlock the support queue and admin actions.
+ * roles from its roles claim. Participation in a chat is decided by id, not by role; the
+ * roles {@code support} and {@code admin} unlock the support queue and admin actions.
  */
 public record ChatUser(long id, Set<String> roles) {
 

@@ -44,7 +44,8 @@ public class ChatUsers {
 
 	/**
 	 * Reads the user from an already validated token.
-	 * @throws InvalidTokenException when the user-id claim is missing or not a positive integer
+	 * @throws InvalidTokenException when the user-id claim is missing or not a positive
+	 * integer
 	 */
 	public ChatUser fromJwt(Jwt jwt) {
 		return new ChatUser(userId(jwt), roles(jwt));

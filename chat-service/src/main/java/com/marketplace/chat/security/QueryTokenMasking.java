@@ -36,8 +36,8 @@ class QueryTokenMasking {
 		OncePerRequestFilter filter = new OncePerRequestFilter() {
 
 			@Override
-			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
-					FilterChain chain) throws ServletException, IOException {
+			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+					throws ServletException, IOException {
 				chain.doFilter(new HttpServletRequestWrapper(request) {
 
 					@Override

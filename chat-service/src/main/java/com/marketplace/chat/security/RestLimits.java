@@ -50,7 +50,8 @@ class RestLimits implements WebMvcConfigurer {
 	public void addInterceptors(InterceptorRegistry registry) {
 		registry.addInterceptor(new Limit("send", this.properties.sendsPerMinute(), this.properties.sendBurst()))
 			.addPathPatterns("/api/service-chats/*/messages", "/api/support-chats/*/messages");
-		registry.addInterceptor(new Limit("create", this.properties.creationsPerMinute(), this.properties.creationBurst()))
+		registry
+			.addInterceptor(new Limit("create", this.properties.creationsPerMinute(), this.properties.creationBurst()))
 			.addPathPatterns("/api/service-chats", "/api/support-chats");
 	}
 
@@ -61,14 +62,13 @@ class RestLimits implements WebMvcConfigurer {
 
 		private final Bandwidth bandwidth;
 
-		private final Cache<Long, Bucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+		private final Cache<Long, Bucket> buckets = Caffeine.newBuilder()
+			.expireAfterAccess(Duration.ofMinutes(10))
+			.build();
 
 		Limit(String action, int perMinute, int burst) {
 			this.action = action;
-			this.bandwidth = Bandwidth.builder()
-				.capacity(burst)
-				.refillGreedy(perMinute, Duration.ofMinutes(1))
-				.build();
+			this.bandwidth = Bandwidth.builder().capacity(burst).refillGreedy(perMinute, Duration.ofMinutes(1)).build();
 		}
 
 		@Override
@@ -89,9 +89,9 @@ class RestLimits implements WebMvcConfigurer {
 			long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
 			RestLimits.this.meters.counter("chat.rest.rate.limited", "action", this.action).increment();
 			response.setHeader("Retry-After", Long.toString(retryAfter));
-			ProblemDetails.write(RestLimits.this.json, response, HttpStatus.TOO_MANY_REQUESTS, "Too many "
-					+ ("send".equals(this.action) ? "messages" : "new chats") + " from this user; retry in " + retryAfter
-					+ " s.");
+			ProblemDetails.write(RestLimits.this.json, response, HttpStatus.TOO_MANY_REQUESTS,
+					"Too many " + ("send".equals(this.action) ? "messages" : "new chats") + " from this user; retry in "
+							+ retryAfter + " s.");
 			return false;
 		}
 

@@ -8,10 +8,12 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Which JWT claims carry the user id and the roles. The token itself is validated by
- * Spring Security's resource server ({@code spring.security.oauth2.resourceserver.jwt.*}).
+ * Spring Security's resource server
+ * ({@code spring.security.oauth2.resourceserver.jwt.*}).
  *
  * @param userIdClaim claim holding the user id, a positive integer (number or string)
- * @param rolesClaim claim holding the roles, a list of strings or one space-separated string
+ * @param rolesClaim claim holding the roles, a list of strings or one space-separated
+ * string
  * @param allowAnyAudience in cluster mode, start without
  * {@code spring.security.oauth2.resourceserver.jwt.audiences}: then a token the same
  * issuer made for another application is accepted too, with that application's roles
@@ -19,6 +21,5 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("chat.security")
 @Validated
 public record SecurityProperties(@DefaultValue("sub") @NotBlank String userIdClaim,
-		@DefaultValue("roles") @NotBlank String rolesClaim,
-		@DefaultValue("false") boolean allowAnyAudience) {
+		@DefaultValue("roles") @NotBlank String rolesClaim, @DefaultValue("false") boolean allowAnyAudience) {
 }

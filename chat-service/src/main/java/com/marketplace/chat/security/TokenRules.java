@@ -32,13 +32,18 @@ public class TokenRules {
 
 	static final Duration UNKNOWN_KEY_REFETCH_INTERVAL = Duration.ofSeconds(30);
 
-	/** Picked up by Spring Boot's resource-server decoder beside its issuer and audience checks. */
+	/**
+	 * Picked up by Spring Boot's resource-server decoder beside its issuer and audience
+	 * checks.
+	 */
 	@Bean
 	OAuth2TokenValidator<Jwt> expiryRequired() {
 		return requireExpiry();
 	}
 
-	/** Spring's expiry and not-before checks, refusing a token that has no {@code exp}. */
+	/**
+	 * Spring's expiry and not-before checks, refusing a token that has no {@code exp}.
+	 */
 	public static JwtTimestampValidator requireExpiry() {
 		JwtTimestampValidator validator = new JwtTimestampValidator();
 		validator.setAllowEmptyExpiryClaim(false);

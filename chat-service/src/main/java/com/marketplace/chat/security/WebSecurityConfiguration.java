@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Two filter chains. WebSocket handshakes pass through untouched: the handshake
  * interceptor authenticates them itself, because the protocol fixes its answers (401,
  * 403, 503) and the token may come from a query parameter or a cookie. Everything under
- * {@code /api/} needs a bearer JWT validated by the resource server; its failures are
- * RFC 9457 problem details.
+ * {@code /api/} needs a bearer JWT validated by the resource server; its failures are RFC
+ * 9457 problem details.
  */
 @Configuration(proxyBeanMethods = false)
 class WebSecurityConfiguration {
@@ -55,7 +55,8 @@ class WebSecurityConfiguration {
 			.exceptionHandling((handling) -> handling.authenticationEntryPoint(problemEntryPoint(json))
 				.accessDeniedHandler(problemAccessDenied(json)))
 			.oauth2ResourceServer((resourceServer) -> resourceServer
-				.jwt((jwt) -> jwt.jwtAuthenticationConverter((token) -> new ChatUserAuthentication(users.fromJwt(token), token)))
+				.jwt((jwt) -> jwt
+					.jwtAuthenticationConverter((token) -> new ChatUserAuthentication(users.fromJwt(token), token)))
 				.authenticationEntryPoint(problemEntryPoint(json))
 				.accessDeniedHandler(problemAccessDenied(json)))
 			.httpBasic((basic) -> basic.disable())
@@ -68,7 +69,8 @@ class WebSecurityConfiguration {
 		BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
 		return (request, response, ex) -> {
 			bearer.commence(request, response, ex);
-			ProblemDetails.write(json, response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
+			ProblemDetails.write(json, response, HttpStatus.UNAUTHORIZED,
+					"A valid bearer token is required: " + ex.getMessage());
 		};
 	}
 

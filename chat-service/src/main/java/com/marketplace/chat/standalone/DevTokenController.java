@@ -11,7 +11,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code POST /dev/tokens {"user_id": 1, "roles": ["client"]}}: a token for anyone, standalone mode only. */
+/**
+ * {@code POST /dev/tokens {"user_id": 1, "roles": ["client"]}}: a token for anyone,
+ * standalone mode only.
+ */
 @RestController
 @Profile("standalone")
 class DevTokenController {

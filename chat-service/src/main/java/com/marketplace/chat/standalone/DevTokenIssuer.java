@@ -34,9 +34,9 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 
 /**
- * The development token issuer: a fresh RSA key each start, tokens signed with it, and the
- * {@link JwtDecoder} that accepts exactly those tokens (replacing the resource server's
- * issuer-based decoder). Tokens die with the process.
+ * The development token issuer: a fresh RSA key each start, tokens signed with it, and
+ * the {@link JwtDecoder} that accepts exactly those tokens (replacing the resource
+ * server's issuer-based decoder). Tokens die with the process.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("standalone")
@@ -70,7 +70,10 @@ class DevTokenIssuer {
 				*****************************************************************************""");
 	}
 
-	/** Refuses to mint tokens on an address other machines can reach, unless explicitly allowed. */
+	/**
+	 * Refuses to mint tokens on an address other machines can reach, unless explicitly
+	 * allowed.
+	 */
 	static void refuseNonLoopback(String address, boolean allowed) {
 		if (allowed) {
 			return;

@@ -6,14 +6,18 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Serves the try-it page at {@code /} from {@code classpath:/standalone/}, standalone mode only. */
+/**
+ * Serves the try-it page at {@code /} from {@code classpath:/standalone/}, standalone
+ * mode only.
+ */
 @Configuration(proxyBeanMethods = false)
 @Profile("standalone")
 class StandalonePage implements WebMvcConfigurer {
 
 	@Override
 	public void addResourceHandlers(ResourceHandlerRegistry registry) {
-		registry.addResourceHandler("/index.html", "/app.js", "/app.css").addResourceLocations("classpath:/standalone/");
+		registry.addResourceHandler("/index.html", "/app.js", "/app.css")
+			.addResourceLocations("classpath:/standalone/");
 	}
 
 	@Override

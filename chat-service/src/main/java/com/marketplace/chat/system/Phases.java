@@ -9,9 +9,8 @@ import org.springframework.context.SmartLifecycle;
  * <ol>
  * <li>{@link #CONNECTIONS}: new handshakes are refused and every WebSocket is closed with
  * 1001, so that clients resume on another replica;</li>
- * <li>{@link #WEB_SERVER_GRACEFUL_SHUTDOWN} and {@link #WEB_SERVER} (Spring Boot's):
- * REST requests in flight finish, then the server stops; no send can arrive after
- * this;</li>
+ * <li>{@link #WEB_SERVER_GRACEFUL_SHUTDOWN} and {@link #WEB_SERVER} (Spring Boot's): REST
+ * requests in flight finish, then the server stops; no send can arrive after this;</li>
  * <li>{@link #WRITERS}: what is queued is committed and published;</li>
  * <li>{@link #BUS_PROBE}, then {@link #RELAY}: delivery and its timers stop last.</li>
  * </ol>

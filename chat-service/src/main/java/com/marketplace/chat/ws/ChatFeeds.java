@@ -16,8 +16,8 @@ import org.springframework.web.socket.CloseStatus;
  * Starts and stops what one receiver (a raw connection, or one STOMP subscription) is
  * given of its chat: it joins the relay, receives what it missed from MySQL, and goes
  * live with no gap and no duplicate. It is also where a receiver counts for presence:
- * online from its start, and told on start who else is online. Both front doors use it, so a raw client and a STOMP
- * client of one chat see the same messages in the same order.
+ * online from its start, and told on start who else is online. Both front doors use it,
+ * so a raw client and a STOMP client of one chat see the same messages in the same order.
  */
 @Component
 class ChatFeeds {
@@ -50,10 +50,11 @@ class ChatFeeds {
 	}
 
 	/**
-	 * Makes the receiver a member of its chat: everything after {@code afterId} (bounded by
-	 * {@code chat.ws.resume-limit}) when given, else everything after {@code seqAtStart},
-	 * then live.
-	 * @return {@code false} when delivery could not start; the receiver is closed with 1011
+	 * Makes the receiver a member of its chat: everything after {@code afterId} (bounded
+	 * by {@code chat.ws.resume-limit}) when given, else everything after
+	 * {@code seqAtStart}, then live.
+	 * @return {@code false} when delivery could not start; the receiver is closed with
+	 * 1011
 	 */
 	boolean start(Connection connection, Long afterId, long seqAtStart) {
 		try {
@@ -62,9 +63,9 @@ class ChatFeeds {
 			this.relay.join(connection.chat, (delivered) -> {
 				connection.feed.startAfter(start);
 				if (delivered > start) {
-					// Read outside the relay's hold on the chat, which a read would stall: the
-					// replay streams, and live deliveries leave the connection to it until it
-					// has caught up.
+					// Read outside the relay's hold on the chat, which a read would
+					// stall: the replay streams, and live deliveries leave the connection
+					// to it until it has caught up.
 					connection.feed.replaying(true);
 					Thread.ofVirtual().name("replay-" + connection.id).start(() -> replay(connection));
 				}
@@ -103,11 +104,12 @@ class ChatFeeds {
 	}
 
 	/**
-	 * Streams a long resume from MySQL a page at a time, never putting more than a quarter
-	 * of the send buffer in the connection's outbox, so a reader that keeps up is never
-	 * closed for being slow and the chat's deliveries never wait for it. Once it has sent
-	 * everything the relay has delivered, it goes live while the relay holds the chat, so
-	 * no delivery can come between; if more arrived meanwhile, it reads that first.
+	 * Streams a long resume from MySQL a page at a time, never putting more than a
+	 * quarter of the send buffer in the connection's outbox, so a reader that keeps up is
+	 * never closed for being slow and the chat's deliveries never wait for it. Once it
+	 * has sent everything the relay has delivered, it goes live while the relay holds the
+	 * chat, so no delivery can come between; if more arrived meanwhile, it reads that
+	 * first.
 	 */
 	private void replay(Connection connection) {
 		try {
@@ -149,7 +151,10 @@ class ChatFeeds {
 		}
 	}
 
-	/** Waits until the outbox has room for more of a replay; {@code false} once the connection is going. */
+	/**
+	 * Waits until the outbox has room for more of a replay; {@code false} once the
+	 * connection is going.
+	 */
 	private boolean awaitRoom(Connection connection) throws InterruptedException {
 		long deadline = System.nanoTime() + this.properties.sendTimeLimit().toNanos();
 		long highWater = this.properties.sendBufferLimit().toBytes() / 2 / 4;

@@ -36,8 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one handler of both chat kinds. A frame is parsed, a message stored and acked to
- * its sending connection; bad input gets an {@code error} frame and the connection
- * stays open. Delivery to the other connections happens through the relay.
+ * its sending connection; bad input gets an {@code error} frame and the connection stays
+ * open. Delivery to the other connections happens through the relay.
  */
 @Component
 class ChatSocketHandler extends TextWebSocketHandler {
@@ -98,10 +98,11 @@ class ChatSocketHandler extends TextWebSocketHandler {
 			this.slowReaders.increment();
 			connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
 		};
-		connection.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(), (reason) -> {
-			log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
-			slow.run();
-		}, this.meters.outboxWait), slow);
+		connection
+			.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(), (reason) -> {
+				log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
+				slow.run();
+			}, this.meters.outboxWait), slow);
 		connection.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
 		session.getAttributes().put(STATE, connection);
 		this.connections.opened(connection);
@@ -117,8 +118,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		String frame = connection.assemble(text.getPayload(), text.isLast(), this.properties.maxFrameSize());
 		if (frame == null) {
 			if (connection.isOversized()) {
-				connection.close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("frame over " + this.properties.maxFrameSize()
-						+ " characters"));
+				connection.close(CloseStatus.TOO_BIG_TO_PROCESS
+					.withReason("frame over " + this.properties.maxFrameSize() + " characters"));
 			}
 			return;
 		}
@@ -146,8 +147,9 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	/**
 	 * Hands the message to the writers and returns: the outcome arrives on the writer's
-	 * thread right after the commit, where the connection learns its message's {@code seq}
-	 * (so that no copy of it is echoed back) and gets its ack, before the bus hears of it.
+	 * thread right after the commit, where the connection learns its message's
+	 * {@code seq} (so that no copy of it is echoed back) and gets its ack, before the bus
+	 * hears of it.
 	 */
 	private void send(Connection connection, Frames.Send send) {
 		CompletableFuture<Committed> stored;
@@ -189,9 +191,9 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	}
 
 	/**
-	 * Moves the user's read position. When it moved, every connection of the chat hears of
-	 * it through the bus, this one included; when it did not (it was further already), this
-	 * connection alone is told where it stands.
+	 * Moves the user's read position. When it moved, every connection of the chat hears
+	 * of it through the bus, this one included; when it did not (it was further already),
+	 * this connection alone is told where it stands.
 	 */
 	private void read(Connection connection, long seq) {
 		ChatReads.Position stored;
@@ -229,7 +231,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 			participant = this.access.isParticipant(user.user(), connection.chat);
 		}
 		catch (DataAccessException | TransactionException ex) {
-			error(connection, "unavailable", "The token could not be checked now; try again before the old one expires.");
+			error(connection, "unavailable",
+					"The token could not be checked now; try again before the old one expires.");
 			return;
 		}
 		if (!participant) {
@@ -242,9 +245,9 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	}
 
 	/**
-	 * Frames arrive in parts of the container's small read buffer and are assembled here up
-	 * to {@code chat.ws.max-frame-size}: an idle connection then holds a few KiB instead of
-	 * a buffer as large as the largest frame.
+	 * Frames arrive in parts of the container's small read buffer and are assembled here
+	 * up to {@code chat.ws.max-frame-size}: an idle connection then holds a few KiB
+	 * instead of a buffer as large as the largest frame.
 	 */
 	@Override
 	public boolean supportsPartialMessages() {

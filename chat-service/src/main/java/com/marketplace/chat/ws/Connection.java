@@ -49,7 +49,10 @@ final class Connection {
 
 	private boolean oversized;
 
-	/** How a message or a signal (JSON as a raw client gets it) becomes the frame this receiver is sent. */
+	/**
+	 * How a message or a signal (JSON as a raw client gets it) becomes the frame this
+	 * receiver is sent.
+	 */
 	interface Framing {
 
 		String frame(Feed.Outgoing message);
@@ -99,8 +102,8 @@ final class Connection {
 	}
 
 	/**
-	 * Gives the connection where its frames go, and what to do when its reader cannot keep
-	 * up (close it with 1013); STOMP subscriptions of one session share both.
+	 * Gives the connection where its frames go, and what to do when its reader cannot
+	 * keep up (close it with 1013); STOMP subscriptions of one session share both.
 	 */
 	void attach(Outbox outbox, Runnable slowReader) {
 		this.outbox = outbox;
@@ -115,8 +118,8 @@ final class Connection {
 	/**
 	 * Adds one part of an incoming text frame. Returns the whole frame once its last part
 	 * has arrived, {@code null} while parts are missing or when the frame grew past
-	 * {@code maxChars} (then {@link #isOversized()} is true and the connection must close).
-	 * Only the connection's own message thread calls this.
+	 * {@code maxChars} (then {@link #isOversized()} is true and the connection must
+	 * close). Only the connection's own message thread calls this.
 	 */
 	String assemble(String part, boolean last, int maxChars) {
 		if (this.oversized) {
@@ -148,7 +151,8 @@ final class Connection {
 
 	/**
 	 * Records that the relay now delivers to this connection.
-	 * @return whether the connection was closed meanwhile, so its close found nothing to undo
+	 * @return whether the connection was closed meanwhile, so its close found nothing to
+	 * undo
 	 */
 	synchronized boolean markJoined() {
 		this.joined = true;
@@ -164,7 +168,9 @@ final class Connection {
 		return this.joined;
 	}
 
-	/** Characters queued to be sent, for a replay that waits for the reader to keep up. */
+	/**
+	 * Characters queued to be sent, for a replay that waits for the reader to keep up.
+	 */
 	long queuedChars() {
 		return this.outbox.queuedChars();
 	}
@@ -177,7 +183,9 @@ final class Connection {
 		return this.outbox.offer(frame);
 	}
 
-	/** Closes once, on a virtual thread: a close frame to a stuck reader may take a while. */
+	/**
+	 * Closes once, on a virtual thread: a close frame to a stuck reader may take a while.
+	 */
 	void close(CloseStatus status) {
 		if (this.closing.compareAndSet(false, true)) {
 			Thread.startVirtualThread(() -> {

@@ -52,9 +52,10 @@ class ConnectionSupervisor implements SmartLifecycle {
 	}
 
 	/**
-	 * Once a second: closes connections whose pong is overdue, and pings the share of them
-	 * whose turn it is, so that each is pinged once per {@code chat.ws.ping-interval} and
-	 * the pings of thousands of connections do not all go out in the same moment.
+	 * Once a second: closes connections whose pong is overdue, and pings the share of
+	 * them whose turn it is, so that each is pinged once per
+	 * {@code chat.ws.ping-interval} and the pings of thousands of connections do not all
+	 * go out in the same moment.
 	 */
 	void ping() {
 		long deadline = System.nanoTime() - this.properties.pongTimeout().toNanos();
@@ -101,7 +102,9 @@ class ConnectionSupervisor implements SmartLifecycle {
 		this.running = true;
 	}
 
-	/** A task that throws would never run again on a scheduled executor: log and go on. */
+	/**
+	 * A task that throws would never run again on a scheduled executor: log and go on.
+	 */
 	private static void everySecond(Runnable task) {
 		try {
 			task.run();
@@ -111,11 +114,15 @@ class ConnectionSupervisor implements SmartLifecycle {
 		}
 	}
 
-	/** Refuses new handshakes, closes every connection with 1001 and waits briefly for the close frames to go out. */
+	/**
+	 * Refuses new handshakes, closes every connection with 1001 and waits briefly for the
+	 * close frames to go out.
+	 */
 	@Override
 	public void stop() {
 		this.draining = true;
-		this.connections.all().forEach((connection) -> connection.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
+		this.connections.all()
+			.forEach((connection) -> connection.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
 		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 		while (this.connections.count() > 0 && System.nanoTime() < until) {
 			try {

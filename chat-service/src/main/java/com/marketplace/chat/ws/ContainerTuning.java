@@ -20,10 +20,16 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 @Configuration(proxyBeanMethods = false)
 class ContainerTuning {
 
-	/** Parts in which text frames are read; the handler assembles them up to {@code chat.ws.max-frame-size}. */
+	/**
+	 * Parts in which text frames are read; the handler assembles them up to
+	 * {@code chat.ws.max-frame-size}.
+	 */
 	static final int READ_BUFFER_CHARS = 256;
 
-	/** Binary frames are not part of the protocol: the handler closes the connection on one. */
+	/**
+	 * Binary frames are not part of the protocol: the handler closes the connection on
+	 * one.
+	 */
 	static final int BINARY_BUFFER_BYTES = 128;
 
 	/**
@@ -63,8 +69,8 @@ class ContainerTuning {
 	void tune(Connector connector) {
 		connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
 		connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
-		if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol
-				&& protocol.getMaxConnections() != -1 && protocol.getMaxConnections() <= this.properties.maxConnections()) {
+		if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol && protocol.getMaxConnections() != -1
+				&& protocol.getMaxConnections() <= this.properties.maxConnections()) {
 			throw new IllegalStateException("server.tomcat.max-connections (" + protocol.getMaxConnections()
 					+ ") must be above chat.ws.max-connections (" + this.properties.maxConnections()
 					+ "), so that a full replica can still answer 503 instead of leaving handshakes waiting");

@@ -8,15 +8,18 @@ import java.util.function.Supplier;
  * never the messages it sent itself, however they reach this replica (the bus, a gap
  * read, a resume). The connection alone knows what it sent: the writer tells it each of
  * its messages' {@code seq} right after the commit and before the bus hears of it. A
- * message from the same user that comes while one of the connection's own sends is
- * still unsettled might be that send, so it waits until the send settles, and whatever
- * comes after it waits behind it, to keep the order.
+ * message from the same user that comes while one of the connection's own sends is still
+ * unsettled might be that send, so it waits until the send settles, and whatever comes
+ * after it waits behind it, to keep the order.
  * <p>
  * Thread-safe: the relay, the replay and the message writer call it.
  */
 final class Feed {
 
-	/** A message on its way to the connection; its frame is encoded once for every connection of the replica. */
+	/**
+	 * A message on its way to the connection; its frame is encoded once for every
+	 * connection of the replica.
+	 */
 	record Outgoing(long seq, long senderId, Supplier<String> frame) {
 	}
 

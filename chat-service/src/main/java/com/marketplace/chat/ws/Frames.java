@@ -22,6 +22,7 @@ final class Frames {
 	}
 
 	sealed interface Inbound permits Send, Ping, Auth, Read, Typing {
+
 	}
 
 	record Send(String content, String clientMessageId) implements Inbound {
@@ -81,8 +82,8 @@ final class Frames {
 			case "auth" -> new Auth(requiredString(frame, "token", "invalid_token"));
 			case "read" -> new Read(seq(frame));
 			case "typing" -> new Typing();
-			default -> throw new BadFrame("unknown_type", "Unknown frame type '" + type.asString()
-					+ "'; expected message, ping, auth, read or typing.");
+			default -> throw new BadFrame("unknown_type",
+					"Unknown frame type '" + type.asString() + "'; expected message, ping, auth, read or typing.");
 		};
 	}
 
@@ -125,7 +126,10 @@ final class Frames {
 
 	}
 
-	/** {@code presence}: the user is connected to the chat on some replica, or no longer on any. */
+	/**
+	 * {@code presence}: the user is connected to the chat on some replica, or no longer
+	 * on any.
+	 */
 	record PresenceOut(String type, long userId, boolean online) {
 
 		static PresenceOut of(long userId, boolean online) {
@@ -172,7 +176,10 @@ final class Frames {
 
 	}
 
-	/** Answer to an accepted {@code auth} frame: the connection now lives until {@code expires_at}. */
+	/**
+	 * Answer to an accepted {@code auth} frame: the connection now lives until
+	 * {@code expires_at}.
+	 */
 	record AuthOut(String type, @JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant expiresAt) {
 	}
 

@@ -102,9 +102,10 @@ class HandshakeGate {
 			}
 
 			@Override
-			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response,
-					WebSocketHandler handler, Exception failure) {
-				// An accepted handshake whose upgrade did not happen gives its socket back.
+			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+					Exception failure) {
+				// An accepted handshake whose upgrade did not happen gives its socket
+				// back.
 				if (attributes(request) instanceof Handshake handshake && (failure != null
 						|| ((ServletServerHttpResponse) response).getServletResponse().getStatus() != 101)) {
 					HandshakeGate.this.connections.release(handshake.user().user().id());
@@ -115,8 +116,8 @@ class HandshakeGate {
 	}
 
 	/**
-	 * The interceptor of {@code /ws/stomp}: the Origin allow-list first, then 503 when this
-	 * replica is draining or full. The user is not decided here but by the STOMP
+	 * The interceptor of {@code /ws/stomp}: the Origin allow-list first, then 503 when
+	 * this replica is draining or full. The user is not decided here but by the STOMP
 	 * {@code CONNECT} frame, whose refusals are STOMP {@code ERROR} frames; a token the
 	 * handshake carried ({@code Authorization}, {@code ?token=}, {@code access_token}
 	 * cookie) is kept for that frame to fall back on.
@@ -150,16 +151,15 @@ class HandshakeGate {
 			}
 
 			@Override
-			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response,
-					WebSocketHandler handler, Exception failure) {
+			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+					Exception failure) {
 			}
 
 		};
 	}
 
 	private void refused(String reason, HttpStatus status) {
-		this.meters
-			.counter("chat.ws.handshakes.refused", "reason", reason, "status", Integer.toString(status.value()))
+		this.meters.counter("chat.ws.handshakes.refused", "reason", reason, "status", Integer.toString(status.value()))
 			.increment();
 	}
 
@@ -256,9 +256,10 @@ class HandshakeGate {
 
 	/**
 	 * What an accepted handshake hands to the connection.
-	 * @param seqAtHandshake the chat's {@code last_seq} when the handshake was accepted: the
-	 * connection receives every message after it, even one committed before this replica
-	 * started delivering the chat
+	 *
+	 * @param seqAtHandshake the chat's {@code last_seq} when the handshake was accepted:
+	 * the connection receives every message after it, even one committed before this
+	 * replica started delivering the chat
 	 */
 	record Handshake(ChatKey chat, AuthenticatedUser user, Long afterId, long seqAtHandshake) {
 	}

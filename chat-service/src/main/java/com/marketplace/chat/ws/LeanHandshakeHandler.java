@@ -26,29 +26,33 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * keep a copy of the handshake request's headers, parameters and principal for the
  * connection's whole life; for a browser that is every cookie, and here also the token
  * ({@code ?token=} and the decoded JWT behind the principal), several KiB per idle
- * connection that nothing reads after the handshake. Authentication, the origin check
- * and {@link HandshakeGate} have all run on the full request before this point; the
+ * connection that nothing reads after the handshake. Authentication, the origin check and
+ * {@link HandshakeGate} have all run on the full request before this point; the
  * connection's user and chat travel in the session attributes.
  */
 class LeanHandshakeHandler extends DefaultHandshakeHandler {
 
-	/** The headers the WebSocket handshake reads (RFC 6455, section 4.2.1), extensions aside. */
+	/**
+	 * The headers the WebSocket handshake reads (RFC 6455, section 4.2.1), extensions
+	 * aside.
+	 */
 	private static final Set<String> UPGRADE_HEADERS = Set.of("host", "upgrade", "connection", "origin",
 			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol");
 
 	private static final String EXTENSIONS = "sec-websocket-extensions";
 
 	/**
-	 * @param compression whether {@code permessage-deflate} may be negotiated. Tomcat reads
-	 * the client's offer from the request itself and installs it whatever Spring selected,
-	 * so when it is off the container never sees the offer.
+	 * @param compression whether {@code permessage-deflate} may be negotiated. Tomcat
+	 * reads the client's offer from the request itself and installs it whatever Spring
+	 * selected, so when it is off the container never sees the offer.
 	 */
 	LeanHandshakeHandler(boolean compression) {
 		super(new LeanUpgrade(new StandardWebSocketUpgradeStrategy(), compression));
 	}
 
 	/** Hands the container a request reduced to the upgrade headers, and no user. */
-	private record LeanUpgrade(RequestUpgradeStrategy container, boolean compression) implements RequestUpgradeStrategy {
+	private record LeanUpgrade(RequestUpgradeStrategy container,
+			boolean compression) implements RequestUpgradeStrategy {
 
 		@Override
 		public String[] getSupportedVersions() {
@@ -72,7 +76,10 @@ class LeanHandshakeHandler extends DefaultHandshakeHandler {
 
 	}
 
-	/** The request as the upgrade sees it: handshake headers only, no parameters, no principal. */
+	/**
+	 * The request as the upgrade sees it: handshake headers only, no parameters, no
+	 * principal.
+	 */
 	private static final class UpgradeOnly extends HttpServletRequestWrapper {
 
 		private final boolean compression;

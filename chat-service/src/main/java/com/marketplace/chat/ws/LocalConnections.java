@@ -28,8 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The connections of this replica, and only this one, by chat and by user. Receives each
- * chat's messages from the relay in order and hands them to every local connection of
- * the chat except the one that sent it; each message is encoded once for all of them.
+ * chat's messages from the relay in order and hands them to every local connection of the
+ * chat except the one that sent it; each message is encoded once for all of them.
  * Connections of a user who no longer takes part in the chat get nothing more and close.
  */
 @Component
@@ -86,8 +86,9 @@ class LocalConnections implements Delivery {
 	/**
 	 * Counts one more socket for the user and for this replica if that keeps both within
 	 * their caps, from the accepted handshake on (a connection opens a moment after its
-	 * handshake, so counting open connections would let a burst past the cap). The count is
-	 * given back with {@link #release} when the upgrade fails or the connection closes.
+	 * handshake, so counting open connections would let a burst past the cap). The count
+	 * is given back with {@link #release} when the upgrade fails or the connection
+	 * closes.
 	 */
 	Reservation reserve(long userId, int perUser, int perReplica) {
 		if (!take(this.sockets, perReplica)) {
@@ -164,7 +165,10 @@ class LocalConnections implements Delivery {
 		}
 	}
 
-	/** The message's frame, encoded the first time a connection needs it and shared by all. */
+	/**
+	 * The message's frame, encoded the first time a connection needs it and shared by
+	 * all.
+	 */
 	Supplier<String> encodeOnce(ChatMessage message) {
 		return new Supplier<>() {
 
@@ -194,8 +198,8 @@ class LocalConnections implements Delivery {
 		String frame = switch (signal) {
 			case Signal.Typing(long userId) -> this.json.writeValueAsString(Frames.TypingOut.of(userId));
 			case Signal.Read(long userId, long seq) -> this.json.writeValueAsString(Frames.ReadOut.of(userId, seq));
-			case Signal.Presence(long userId, boolean online) -> this.json
-				.writeValueAsString(Frames.PresenceOut.of(userId, online));
+			case Signal.Presence(long userId, boolean online) ->
+				this.json.writeValueAsString(Frames.PresenceOut.of(userId, online));
 		};
 		long skipped = switch (signal) {
 			case Signal.Typing(long userId) -> userId;
@@ -228,7 +232,9 @@ class LocalConnections implements Delivery {
 		}
 	}
 
-	/** Stops delivering to the connection at once and closes it; its close does the rest. */
+	/**
+	 * Stops delivering to the connection at once and closes it; its close does the rest.
+	 */
 	private static void drop(Set<Connection> members, Connection connection) {
 		members.remove(connection);
 		connection.close(NOT_A_PARTICIPANT);

@@ -13,10 +13,9 @@ import jakarta.websocket.SendHandler;
 
 /**
  * One connection's bounded send queue. Frames are written with the container's
- * asynchronous send, one at a time, so no caller ever waits for a slow reader: a
- * delivery lane only enqueues. When the queue passes its limit, or one write fails or
- * outlives the send timeout, {@code onOverflow} is told once and the outbox stops
- * accepting frames.
+ * asynchronous send, one at a time, so no caller ever waits for a slow reader: a delivery
+ * lane only enqueues. When the queue passes its limit, or one write fails or outlives the
+ * send timeout, {@code onOverflow} is told once and the outbox stops accepting frames.
  */
 final class Outbox {
 
@@ -36,7 +35,10 @@ final class Outbox {
 
 	private final AtomicBoolean failed = new AtomicBoolean();
 
-	/** @param waited records how long each frame waited before it was handed to the container */
+	/**
+	 * @param waited records how long each frame waited before it was handed to the
+	 * container
+	 */
 	Outbox(RemoteEndpoint.Async remote, long limitBytes, Consumer<String> onOverflow, Timer waited) {
 		this.remote = remote;
 		this.waited = waited;
@@ -72,8 +74,9 @@ final class Outbox {
 			String next = queued.frame();
 			this.queuedChars.addAndGet(-next.length());
 			this.waited.record(System.nanoTime() - queued.atNanos(), TimeUnit.NANOSECONDS);
-			// Exactly one of this thread and the completion handler goes on pumping: the one
-			// that finds the other already done. The handler may run inline, inside sendText.
+			// Exactly one of this thread and the completion handler goes on pumping: the
+			// one that finds the other already done. The handler may run inline, inside
+			// sendText.
 			AtomicBoolean handoff = new AtomicBoolean();
 			SendHandler completion = (result) -> {
 				if (!result.isOK()) {

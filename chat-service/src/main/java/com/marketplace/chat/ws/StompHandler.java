@@ -61,8 +61,8 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * STOMP 1.2 at {@code /ws/stomp}: a second front door to the same pipeline. Frames are
  * read and written with Spring's STOMP codec; there is no message broker, because the
  * relay is the broker: a {@code SUBSCRIBE} makes a receiver of the chat exactly as a raw
- * connection is one ({@link ChatFeeds}), and a {@code SEND} is stored by the same writers,
- * so raw and STOMP clients of one chat see the same messages in the same order.
+ * connection is one ({@link ChatFeeds}), and a {@code SEND} is stored by the same
+ * writers, so raw and STOMP clients of one chat see the same messages in the same order.
  * <p>
  * Refusals that end the session (a bad or missing token at {@code CONNECT}, a malformed
  * frame, flooding, an expired token) are an {@code ERROR} frame and then the close, as
@@ -162,7 +162,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			closeQuietly(session, CloseStatus.GOING_AWAY.withReason("replica shutting down"));
 			return;
 		}
-		StompSession stomp = new StompSession(session, (String) session.getAttributes().remove(HandshakeGate.STOMP_TOKEN));
+		StompSession stomp = new StompSession(session,
+				(String) session.getAttributes().remove(HandshakeGate.STOMP_TOKEN));
 		Session container = ((NativeWebSocketSession) session).getNativeSession(Session.class);
 		container.getAsyncRemote().setSendTimeout(this.properties.sendTimeLimit().toMillis());
 		stomp.outbox = new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(), (reason) -> {
@@ -219,7 +220,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 					fatal(stomp, null, "flooding", "Too many frames; closing.");
 					return;
 				}
-				error(stomp, headers.getReceipt(), "rate_limited", "Too many frames; slow down. This one was not handled.");
+				error(stomp, headers.getReceipt(), "rate_limited",
+						"Too many frames; slow down. This one was not handled.");
 				continue;
 			}
 			handle(stomp, headers, frame.getPayload());
@@ -521,7 +523,10 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		}
 	}
 
-	/** A fresh token for the same user, in the body ({@code {"token": "..."}}) or the Authorization header. */
+	/**
+	 * A fresh token for the same user, in the body ({@code {"token": "..."}}) or the
+	 * Authorization header.
+	 */
 	private void refresh(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
 		String receipt = headers.getReceipt();
 		String token = bearer(headers.getFirstNativeHeader("Authorization"));
@@ -536,7 +541,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			}
 		}
 		if (token == null) {
-			error(stomp, receipt, "invalid_token", "Send the fresh token as {\"token\": \"...\"} or an Authorization header.");
+			error(stomp, receipt, "invalid_token",
+					"Send the fresh token as {\"token\": \"...\"} or an Authorization header.");
 			return;
 		}
 		AuthenticatedUser user;
@@ -554,10 +560,14 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		stomp.user = user;
 		stomp.expiresAt = user.expiresAt();
 		stomp.subscriptions.values().forEach((subscription) -> subscription.receiver().expiresAt = user.expiresAt());
-		receipt(stomp, receipt, (user.expiresAt() != null) ? Map.of("expires-at", user.expiresAt().toString()) : Map.of());
+		receipt(stomp, receipt,
+				(user.expiresAt() != null) ? Map.of("expires-at", user.expiresAt().toString()) : Map.of());
 	}
 
-	/** The frame a subscription is given for one message: the message's JSON, as raw clients get it. */
+	/**
+	 * The frame a subscription is given for one message: the message's JSON, as raw
+	 * clients get it.
+	 */
 	private String messageFrame(String subscription, String destination, Feed.Outgoing message) {
 		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.MESSAGE);
 		headers.setSubscriptionId(subscription);
@@ -568,7 +578,10 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		return encode(headers, message.frame().get().getBytes(StandardCharsets.UTF_8));
 	}
 
-	/** A typing or read signal, as a MESSAGE without {@code seq}: its body's {@code type} says which. */
+	/**
+	 * A typing or read signal, as a MESSAGE without {@code seq}: its body's {@code type}
+	 * says which.
+	 */
 	private String signalFrame(String subscription, String destination, String json) {
 		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.MESSAGE);
 		headers.setSubscriptionId(subscription);
@@ -594,7 +607,10 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		write(stomp, errorHeaders(receipt, code), text);
 	}
 
-	/** A refusal that ends the session: the ERROR frame, then the close once it has been written. */
+	/**
+	 * A refusal that ends the session: the ERROR frame, then the close once it has been
+	 * written.
+	 */
 	private void fatal(StompSession stomp, String receipt, String code, String text) {
 		write(stomp, errorHeaders(receipt, code), text);
 		stomp.closeWhenFlushed(CloseStatus.POLICY_VIOLATION.withReason(code));
@@ -673,7 +689,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	@Override
 	public void start() {
-		this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("stomp-supervisor").factory());
+		this.timer = Executors
+			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("stomp-supervisor").factory());
 		this.timer.scheduleWithFixedDelay(() -> {
 			try {
 				supervise();
@@ -685,12 +702,16 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		this.running = true;
 	}
 
-	/** Closes every session with 1001, as the raw endpoints do, so that clients resume on another replica. */
+	/**
+	 * Closes every session with 1001, as the raw endpoints do, so that clients resume on
+	 * another replica.
+	 */
 	@Override
 	public void stop() {
 		this.running = false;
 		this.timer.shutdownNow();
-		this.sessions.values().forEach((stomp) -> stomp.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
+		this.sessions.values()
+			.forEach((stomp) -> stomp.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
 		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 		while (!this.sessions.isEmpty() && System.nanoTime() < until) {
 			try {

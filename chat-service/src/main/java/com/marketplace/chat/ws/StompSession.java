@@ -17,8 +17,8 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * One STOMP session on this replica: one WebSocket, the user its {@code CONNECT}
- * authenticated, and its subscriptions, each a receiver of one chat sharing the
- * session's outbox.
+ * authenticated, and its subscriptions, each a receiver of one chat sharing the session's
+ * outbox.
  */
 final class StompSession {
 
@@ -45,7 +45,10 @@ final class StompSession {
 
 	volatile long lastHeartbeatNanos = System.nanoTime();
 
-	/** How often the server sends a heart-beat (0: never), as negotiated by {@code CONNECT}. */
+	/**
+	 * How often the server sends a heart-beat (0: never), as negotiated by
+	 * {@code CONNECT}.
+	 */
 	volatile long sendEveryNanos;
 
 	/** How often the client promised a frame or heart-beat (0: never). */
@@ -68,7 +71,10 @@ final class StompSession {
 		this.handshakeToken = handshakeToken;
 	}
 
-	/** The session's receivers of one chat: they must not be given what the session sends there. */
+	/**
+	 * The session's receivers of one chat: they must not be given what the session sends
+	 * there.
+	 */
 	List<Connection> receiversOf(ChatKey chat) {
 		return this.subscriptions.values()
 			.stream()
@@ -78,8 +84,8 @@ final class StompSession {
 	}
 
 	/**
-	 * Adds one part of an incoming WebSocket message; the whole message once its last part
-	 * has come, {@code null} before or when it grew past {@code maxChars} (then
+	 * Adds one part of an incoming WebSocket message; the whole message once its last
+	 * part has come, {@code null} before or when it grew past {@code maxChars} (then
 	 * {@link #oversized} is set). Only the session's own message thread calls this.
 	 */
 	String assemble(String part, boolean last, int maxChars) {
@@ -115,14 +121,19 @@ final class StompSession {
 		return this.closing.get() || this.closed || !this.session.isOpen();
 	}
 
-	/** Closes once, on a virtual thread: a close frame to a stuck reader may take a while. */
+	/**
+	 * Closes once, on a virtual thread: a close frame to a stuck reader may take a while.
+	 */
 	void close(CloseStatus status) {
 		if (this.closing.compareAndSet(false, true)) {
 			Thread.startVirtualThread(() -> closeNow(status));
 		}
 	}
 
-	/** Closes once what is queued has been written (an ERROR or RECEIPT before the close), or after a second. */
+	/**
+	 * Closes once what is queued has been written (an ERROR or RECEIPT before the close),
+	 * or after a second.
+	 */
 	void closeWhenFlushed(CloseStatus status) {
 		if (this.closing.compareAndSet(false, true)) {
 			Thread.startVirtualThread(() -> {

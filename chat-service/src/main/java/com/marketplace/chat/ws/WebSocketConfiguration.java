@@ -38,8 +38,9 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 			registry.addHandler(this.handler, "/ws/" + kind.key() + "-chats/{chatId}")
 				.setHandshakeHandler(handshakes)
 				.addInterceptors(this.gate.forKind(kind))
-				// The gate checks chat.ws.allowed-origins itself, before any token or database
-				// work; Spring's own check, which it appends after the gate, lets everything pass.
+				// The gate checks chat.ws.allowed-origins itself, before any token or
+				// database work; Spring's own check, which it appends after the gate,
+				// lets everything pass.
 				.setAllowedOriginPatterns("*");
 		}
 		registry.addHandler(this.stomp, "/ws/stomp")

@@ -27,10 +27,10 @@ import org.springframework.validation.annotation.Validated;
  * @param sendTimeLimit longest one frame may take to be written; slower readers are
  * closed with 1013
  * @param maxConnections connections one replica accepts before answering 503
- * @param maxConnectionsPerUser sockets one user may hold open on one replica; a
- * handshake past it gets 429, which load balancers do not retry elsewhere
- * @param resumeLimit most messages replayed on connect with {@code after_id}; older
- * ones are read from the REST history
+ * @param maxConnectionsPerUser sockets one user may hold open on one replica; a handshake
+ * past it gets 429, which load balancers do not retry elsewhere
+ * @param resumeLimit most messages replayed on connect with {@code after_id}; older ones
+ * are read from the REST history
  * @param messageRate sustained frames per second one connection may send, whatever their
  * type ({@code message}, {@code ping}, {@code auth}, or invalid ones)
  * @param messageBurst how many frames may come at once above that rate
@@ -44,7 +44,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultValue("16384") @Positive int maxFrameSize,
 		@DefaultValue("25s") @DurationMin(seconds = 1) Duration pingInterval,
-		@DefaultValue("60s") @DurationMin(seconds = 1) Duration pongTimeout, @DefaultValue("1MB") DataSize sendBufferLimit,
+		@DefaultValue("60s") @DurationMin(seconds = 1) Duration pongTimeout,
+		@DefaultValue("1MB") DataSize sendBufferLimit,
 		@DefaultValue("10s") @DurationMin(millis = 1) Duration sendTimeLimit,
 		@DefaultValue("20000") @Positive int maxConnections, @DefaultValue("50") @Positive int maxConnectionsPerUser,
 		@DefaultValue("1000") @PositiveOrZero int resumeLimit, @DefaultValue("10") @Positive double messageRate,

@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The chat directory on its own: its beans and those of the modules it uses directly
  * (security, problems), against the test database, with no message path, fan-out or
- * WebSocket layer in the context. The cluster settings are given as test properties, which
- * come after the cluster profile's start-up check, so it runs in the default profile.
+ * WebSocket layer in the context. The cluster settings are given as test properties,
+ * which come after the cluster profile's start-up check, so it runs in the default
+ * profile.
  */
 @ApplicationModuleTest(mode = BootstrapMode.DIRECT_DEPENDENCIES)
 class ChatsModuleTests {

@@ -60,8 +60,9 @@ class RestApiTests {
 		Party client = Party.newUser("client");
 		List<Long> ids = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			ids.add(Rest.post(this.a, "/api/service-chats", client.token(),
-					Map.of("client_id", client.id(), "master_id", Cluster.newUserId()))
+			ids.add(Rest
+				.post(this.a, "/api/service-chats", client.token(),
+						Map.of("client_id", client.id(), "master_id", Cluster.newUserId()))
 				.body()
 				.get("id")
 				.asLong());
@@ -91,20 +92,23 @@ class RestApiTests {
 		String messages = chat.apiPath() + "/messages";
 		String token = chat.other().token();
 		assertThat(ids(Rest.get(this.b, messages, token).body())).containsExactlyElementsOf(sent);
-		assertThat(ids(Rest.get(this.b, messages + "?limit=3", token).body())).containsExactlyElementsOf(sent.subList(4, 7));
+		assertThat(ids(Rest.get(this.b, messages + "?limit=3", token).body()))
+			.containsExactlyElementsOf(sent.subList(4, 7));
 		assertThat(ids(Rest.get(this.b, messages + "?limit=3&before_id=" + sent.get(4), token).body()))
 			.containsExactlyElementsOf(sent.subList(1, 4));
 		assertThat(ids(Rest.get(this.b, messages + "?limit=2&after_id=" + sent.get(1), token).body()))
 			.containsExactlyElementsOf(sent.subList(2, 4));
-		assertThat(ids(Rest.get(this.b, messages + "?after_id=" + sent.get(1) + "&before_id=" + sent.get(5), token)
-			.body())).containsExactlyElementsOf(sent.subList(2, 5));
+		assertThat(ids(
+				Rest.get(this.b, messages + "?after_id=" + sent.get(1) + "&before_id=" + sent.get(5), token).body()))
+			.containsExactlyElementsOf(sent.subList(2, 5));
 		JsonNode first = Rest.get(this.b, messages + "?limit=1&after_id=0", token).body().get(0);
 		assertThat(first.get("seq").asLong()).isEqualTo(1);
 		assertThat(first.get("content").asString()).isEqualTo("m1");
 		assertThat(first.get("sender_id").asLong()).isEqualTo(chat.client().id());
 
 		Chat other = Chats.serviceChat(this.a);
-		long foreignId = Rest.post(this.a, other.apiPath() + "/messages", other.client().token(), Map.of("content", "elsewhere"))
+		long foreignId = Rest
+			.post(this.a, other.apiPath() + "/messages", other.client().token(), Map.of("content", "elsewhere"))
 			.body()
 			.get("id")
 			.asLong();
@@ -147,7 +151,8 @@ class RestApiTests {
 				Map.of("content", "x".repeat(4001)));
 		assertProblem(tooLong, 400);
 		assertThat(tooLong.body().get("code").asString()).isEqualTo("content_too_long");
-		assertProblem(Rest.post(this.a, chat.apiPath() + "/messages", chat.client().token(), Map.of("content", " ")), 400);
+		assertProblem(Rest.post(this.a, chat.apiPath() + "/messages", chat.client().token(), Map.of("content", " ")),
+				400);
 	}
 
 	@Test
@@ -190,13 +195,15 @@ class RestApiTests {
 		assertThat(ids(Rest.get(this.a, "/api/support-chats?status=unassigned&limit=200", agent.token()).body()))
 			.doesNotContain(id);
 
-		Rest.Response reassigned = Rest.post(this.a, path + "/assignee", admin.token(), Map.of("support_id", otherAgent.id()));
+		Rest.Response reassigned = Rest.post(this.a, path + "/assignee", admin.token(),
+				Map.of("support_id", otherAgent.id()));
 		assertThat(reassigned.body().get("support_id").asLong()).isEqualTo(otherAgent.id());
 		assertProblem(Rest.post(this.a, path + "/messages", agent.token(), Map.of("content", "no longer mine")), 403);
 		assertThat(Rest.post(this.a, path + "/messages", otherAgent.token(), Map.of("content", "hello")).status())
 			.isEqualTo(201);
 
-		Rest.Response forClient = Rest.post(this.a, "/api/support-chats", admin.token(), Map.of("client_id", client.id()));
+		Rest.Response forClient = Rest.post(this.a, "/api/support-chats", admin.token(),
+				Map.of("client_id", client.id()));
 		assertThat(forClient.status()).isEqualTo(201);
 		assertThat(forClient.body().get("client_id").asLong()).isEqualTo(client.id());
 		assertProblem(Rest.post(this.a, "/api/support-chats", client.token(), Map.of("client_id", Cluster.newUserId())),

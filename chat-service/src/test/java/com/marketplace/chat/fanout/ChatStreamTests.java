@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The per-chat order, with the clock passed in: what the relay hands on, and when it must read. */
+/**
+ * The per-chat order, with the clock passed in: what the relay hands on, and when it must
+ * read.
+ */
 class ChatStreamTests {
 
 	private static final long GAP_WAIT = 200_000_000L;

@@ -16,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What travels through Redis, and back. */
 class PublicationTests {
 
-	private final JsonMapper json = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+	private final JsonMapper json = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.build();
 
 	@Test
 	void aMessageTravelsAsACompactArrayAndComesBackWhole() {
@@ -31,7 +33,8 @@ class PublicationTests {
 	@Test
 	void aRemovalNamesTheUser() {
 		String wire = this.json.writeValueAsString(RedisFanout.Publication.of(new Notice.Removal(77)));
-		assertThat(this.json.readValue(wire, RedisFanout.Publication.class).toNotice()).isEqualTo(new Notice.Removal(77));
+		assertThat(this.json.readValue(wire, RedisFanout.Publication.class).toNotice())
+			.isEqualTo(new Notice.Removal(77));
 	}
 
 	@Test

@@ -29,9 +29,9 @@ import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Redis is only the notification bus: killing it mid-stream loses nothing. Two replicas on
- * a redis-server of the test's own; the receiver's ledger fails on any gap, duplicate or
- * reordering.
+ * Redis is only the notification bus: killing it mid-stream loses nothing. Two replicas
+ * on a redis-server of the test's own; the receiver's ledger fails on any gap, duplicate
+ * or reordering.
  */
 class RedisOutageTests {
 
@@ -73,7 +73,8 @@ class RedisOutageTests {
 					.doesNotHaveDuplicates();
 				assertThat(received).as("each stored message exactly once, in order").containsExactlyElementsOf(acked);
 				assertThat(distinct).hasSize(MESSAGES);
-				System.out.printf("RedisOutageTests: sent %d, acked %d, received %d, distinct %d (Redis down for messages 20-39)%n",
+				System.out.printf(
+						"RedisOutageTests: sent %d, acked %d, received %d, distinct %d (Redis down for messages 20-39)%n",
 						MESSAGES, acked.size(), received.size(), distinct.size());
 				assertThat(receiver.drain(Duration.ofSeconds(2))).as("nothing after").isEmpty();
 				long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -116,10 +117,7 @@ class RedisOutageTests {
 					Thread.sleep(200);
 				}
 				assertThat(readiness(two)).as("the probe is heard again").isEqualTo(200);
-				long channels = admin.sync().pubsubNumsub("chat:service:" + chat.id())
-					.values()
-					.iterator()
-					.next();
+				long channels = admin.sync().pubsubNumsub("chat:service:" + chat.id()).values().iterator().next();
 				assertThat(channels).as("both replicas subscribed to the chat again").isEqualTo(2);
 			}
 		}
@@ -134,7 +132,8 @@ class RedisOutageTests {
 			String channel = "chat:service:" + chat.id();
 			redis.kill();
 			try (WsClient client = WsClient.connect(chat.wsUrl(replica, chat.client()))) {
-				// Subscribing fails while Redis is down; the sweep (every second here) tries again.
+				// Subscribing fails while Redis is down; the sweep (every second here)
+				// tries again.
 				Thread.sleep(3500);
 				redis.start();
 				try (RedisClient admin = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));

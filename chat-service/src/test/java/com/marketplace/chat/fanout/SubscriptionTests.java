@@ -19,10 +19,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A replica subscribes to a chat's channel while it has local connections of that chat, and only then. */
+/**
+ * A replica subscribes to a chat's channel while it has local connections of that chat,
+ * and only then.
+ */
 class SubscriptionTests {
 
 	private final Cluster cluster = Cluster.get();
@@ -64,8 +66,9 @@ class SubscriptionTests {
 		try (ExecutorService connecting = Executors.newVirtualThreadPerTaskExecutor()) {
 			List<Future<WsClient[]>> opened = new ArrayList<>();
 			for (Chat chat : chats) {
-				opened.add(connecting.submit(() -> new WsClient[] { WsClient.connect(chat.wsUrl(this.cluster.a, chat.client())),
-						WsClient.connect(chat.wsUrl(this.cluster.b, chat.other())) }));
+				opened.add(connecting
+					.submit(() -> new WsClient[] { WsClient.connect(chat.wsUrl(this.cluster.a, chat.client())),
+							WsClient.connect(chat.wsUrl(this.cluster.b, chat.other())) }));
 			}
 			for (Future<WsClient[]> pair : opened) {
 				pairs.add(pair.get());
@@ -102,6 +105,5 @@ class SubscriptionTests {
 		}
 		assertThat(seen).as("replicas subscribed to " + channel).isEqualTo(expected);
 	}
-
 
 }

@@ -18,8 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One batch through the store, against the real database: every case a grouped commit
- * can hold at once, each with its own outcome.
+ * One batch through the store, against the real database: every case a grouped commit can
+ * hold at once, each with its own outcome.
  */
 class BatchWriterTests {
 
@@ -39,16 +39,29 @@ class BatchWriterTests {
 		Outcome earlier = storeAll(List.of(new Request(serviceKey, client, "first", "c-1"))).get(0);
 		assertThat(earlier.sent().message().seq()).isEqualTo(1);
 
-		List<Outcome> outcomes = storeAll(List.of(
-				new Request(supportKey, support.other().id(), "agent here", "s-1"), // 0
-				new Request(serviceKey, client, "first again", "c-1"), // 1: retry of an earlier message
+		List<Outcome> outcomes = storeAll(List.of(new Request(supportKey, support.other().id(), "agent here", "s-1"), // 0
+				new Request(serviceKey, client, "first again", "c-1"), // 1: retry of an
+																		// earlier message
 				new Request(serviceKey, client, "same text", null), // 2
 				new Request(serviceKey, service.other().id(), "from the master", "m-1"), // 3
-				new Request(serviceKey, Cluster.newUserId(), "intruder", "x-1"), // 4: not a participant
-				new Request(serviceKey, client, "same text", null), // 5: same text, no id: a new message
-				new Request(serviceKey, service.other().id(), "retried at once", "m-1"), // 6: retry within the batch
-				new Request(new ChatKey(ChatKind.SERVICE, Long.MAX_VALUE), client, "nowhere", null), // 7: no such chat
-				new Request(supportKey, support.client().id(), "client here", "s-1"))); // 8: another sender's s-1
+				new Request(serviceKey, Cluster.newUserId(), "intruder", "x-1"), // 4: not
+																					// a
+																					// participant
+				new Request(serviceKey, client, "same text", null), // 5: same text, no
+																	// id: a new message
+				new Request(serviceKey, service.other().id(), "retried at once", "m-1"), // 6:
+																							// retry
+																							// within
+																							// the
+																							// batch
+				new Request(new ChatKey(ChatKind.SERVICE, Long.MAX_VALUE), client, "nowhere", null), // 7:
+																										// no
+																										// such
+																										// chat
+				new Request(supportKey, support.client().id(), "client here", "s-1"))); // 8:
+																						// another
+																						// sender's
+																						// s-1
 
 		assertThat(outcomes.get(4).refusal()).isInstanceOf(ChatAccessDeniedException.class);
 		assertThat(outcomes.get(7).refusal()).isInstanceOf(ChatAccessDeniedException.class);
@@ -63,7 +76,8 @@ class BatchWriterTests {
 			.map((outcome) -> outcome.sent().message())
 			.toList();
 		assertThat(serviceNew).extracting(ChatMessage::seq).containsExactly(2L, 3L, 4L);
-		assertThat(serviceNew).extracting(ChatMessage::content).containsExactly("same text", "from the master", "same text");
+		assertThat(serviceNew).extracting(ChatMessage::content)
+			.containsExactly("same text", "from the master", "same text");
 		assertThat(serviceNew.get(0).id()).isLessThan(serviceNew.get(1).id());
 		assertThat(serviceNew.get(1).id()).isLessThan(serviceNew.get(2).id());
 		assertThat(outcomes.get(0).sent().message().seq()).isEqualTo(1);

@@ -22,7 +22,10 @@ import tools.jackson.databind.JsonNode;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** seq is taken under the chat's row lock: no hole, no repeat, and id order equals seq order. */
+/**
+ * seq is taken under the chat's row lock: no hole, no repeat, and id order equals seq
+ * order.
+ */
 class ConcurrentSequenceTests {
 
 	private static final int PER_SENDER = 100;
@@ -59,10 +62,11 @@ class ConcurrentSequenceTests {
 					all.size());
 		}
 		List<long[]> rows = new ArrayList<>();
-		try (var connection = TestInfrastructure.get().openDatabase(); Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery(
-						"SELECT id, seq FROM chat_messages WHERE chat_kind = 'service' AND chat_id = " + chat.id()
-								+ " ORDER BY id")) {
+		try (var connection = TestInfrastructure.get().openDatabase();
+				Statement statement = connection.createStatement();
+				ResultSet result = statement
+					.executeQuery("SELECT id, seq FROM chat_messages WHERE chat_kind = 'service' AND chat_id = "
+							+ chat.id() + " ORDER BY id")) {
 			while (result.next()) {
 				rows.add(new long[] { result.getLong(1), result.getLong(2) });
 			}
@@ -77,7 +81,10 @@ class ConcurrentSequenceTests {
 		}
 	}
 
-	/** Reads frames until {@code expected} messages from the other side (and every ack) arrived. */
+	/**
+	 * Reads frames until {@code expected} messages from the other side (and every ack)
+	 * arrived.
+	 */
 	private static List<Long> seqsOfMessages(WsClient client, int expected) {
 		List<Long> seqs = new ArrayList<>();
 		int acks = 0;

@@ -11,13 +11,14 @@ class ContentRulesTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "nul \u0000 inside", "bell \u0007", "escape \u001b[31m", "delete \u007f", "c1 \u0085",
-			"lone high \ud800 surrogate", "lone low \udc00 surrogate", "reversed pair \udc00\ud800", "ends high \ud83d" })
+			"lone high \ud800 surrogate", "lone low \udc00 surrogate", "reversed pair \udc00\ud800",
+			"ends high \ud83d" })
 	void refusesControlCharactersAndLoneSurrogatesInContent(String content) {
-		assertThatThrownBy(() -> ContentRules.content(content, 4000)).isInstanceOfSatisfying(InvalidMessageException.class,
-				(ex) -> {
-					assertThat(ex.code()).isEqualTo("invalid_content");
-					assertThat(ex.getMessage()).contains("U+");
-				});
+		assertThatThrownBy(() -> ContentRules.content(content, 4000))
+			.isInstanceOfSatisfying(InvalidMessageException.class, (ex) -> {
+				assertThat(ex.code()).isEqualTo("invalid_content");
+				assertThat(ex.getMessage()).contains("U+");
+			});
 	}
 
 	@Test

@@ -27,7 +27,9 @@ import tools.jackson.databind.JsonNode;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A message that cannot be stored is refused, acked to nobody and delivered to nobody. */
+/**
+ * A message that cannot be stored is refused, acked to nobody and delivered to nobody.
+ */
 class DatabaseOutageTests {
 
 	@Test
@@ -62,7 +64,8 @@ class DatabaseOutageTests {
 				}
 			}
 			long worst = waited.stream().mapToLong(Long::longValue).max().orElseThrow();
-			System.out.printf("DatabaseOutageTests: %d senders during an outage, %d stored, the last answered after %d ms%n",
+			System.out.printf(
+					"DatabaseOutageTests: %d senders during an outage, %d stored, the last answered after %d ms%n",
 					senders, stored.get(), worst);
 			assertThat(waited).hasSize(senders);
 			assertThat(stored).hasValue(0);
@@ -77,7 +80,8 @@ class DatabaseOutageTests {
 		DataSource reads = replica.bean(DataSource.class);
 		List<java.sql.Connection> held = new ArrayList<>();
 		try (WsClient client = WsClient.connect(chat.wsUrl(replica, chat.client()))) {
-			// Frames are read once the connection has joined its chat, which reads the database.
+			// Frames are read once the connection has joined its chat, which reads the
+			// database.
 			client.send("{\"type\":\"ping\"}");
 			expectType(client.next(), "pong");
 			int size = ((com.zaxxer.hikari.HikariDataSource) reads).getMaximumPoolSize();
@@ -131,7 +135,8 @@ class DatabaseOutageTests {
 				JsonNode ack = null;
 				for (int attempt = 0; attempt < 20 && ack == null; attempt++) {
 					// as a client does: retry with the same client_message_id until acked
-					client.sendJson(Map.of("type", "message", "content", "lost?", "client_message_id", "during-outage"));
+					client
+						.sendJson(Map.of("type", "message", "content", "lost?", "client_message_id", "during-outage"));
 					JsonNode answer = client.next(Duration.ofSeconds(15));
 					if ("ack".equals(answer.get("type").asString())) {
 						ack = answer;
@@ -155,7 +160,10 @@ class DatabaseOutageTests {
 		return new TcpProxy(database.getHost(), database.getPort());
 	}
 
-	/** A replica that reaches the database through the proxy only, giving up on a connection after 1 s. */
+	/**
+	 * A replica that reaches the database through the proxy only, giving up on a
+	 * connection after 1 s.
+	 */
 	private static Replica behind(TcpProxy proxy, String name, Map<String, Object> settings) {
 		String url = TestInfrastructure.get().jdbcUrl();
 		URI database = URI.create(url.substring("jdbc:".length()));

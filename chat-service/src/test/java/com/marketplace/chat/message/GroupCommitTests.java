@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Concurrent sends share commits, and one refused send never fails the others it shared a commit with. */
+/**
+ * Concurrent sends share commits, and one refused send never fails the others it shared a
+ * commit with.
+ */
 class GroupCommitTests {
 
 	@Test
@@ -68,12 +71,13 @@ class GroupCommitTests {
 		assertThat(refused).as("every intruder refused").hasValue(chats.size() * perChat);
 		for (Chat chat : chats) {
 			assertThat(seqsByChat.get(chat.id())).as("chat " + chat.id() + " got every message, seq without hole")
-				.containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, perChat).boxed().toList());
+				.containsExactlyInAnyOrderElementsOf(
+						java.util.stream.LongStream.rangeClosed(1, perChat).boxed().toList());
 		}
 		long commits = groups.count() - commitsBefore;
 		double stored = groups.totalAmount() - storedBefore;
-		System.out.printf("GroupCommitTests: %.0f sends (half refused) in %d commits, %.1f per commit%n", stored, commits,
-				stored / commits);
+		System.out.printf("GroupCommitTests: %.0f sends (half refused) in %d commits, %.1f per commit%n", stored,
+				commits, stored / commits);
 		assertThat(stored).isEqualTo(2.0 * chats.size() * perChat);
 		assertThat(commits).as("sends shared commits").isLessThan((long) stored);
 	}

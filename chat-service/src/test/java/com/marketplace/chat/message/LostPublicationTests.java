@@ -33,14 +33,16 @@ class LostPublicationTests {
 		Chat chat = Chats.serviceChat(cluster.a);
 		ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
 		try (WsClient master = WsClient.connect(chat.wsUrl(cluster.b, chat.other()))) {
-			// A message sent the normal way first: once it has arrived, replica B listens on
-			// the chat's channel and has caught up, so only the sweep can find what follows.
+			// A message sent the normal way first: once it has arrived, replica B listens
+			// on the chat's channel and has caught up, so only the sweep can find what
+			// follows.
 			Rest.Response sent = Rest.post(cluster.a, chat.apiPath() + "/messages", chat.client().token(),
 					Map.of("content", "published"));
 			assertThat(sent.status()).isEqualTo(201);
 			assertThat(expectType(master.next(), "message").get("seq").asLong()).isEqualTo(1);
 
-			// Stored as a send would, but never published: what a lost publication looks like.
+			// Stored as a send would, but never published: what a lost publication looks
+			// like.
 			TransactionTemplate transactions = cluster.a.bean(WriterDatabase.class).transactions();
 			ChatMessage unpublished = transactions
 				.execute((status) -> cluster.a.bean(BatchWriter.class)

@@ -51,10 +51,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two cluster replicas started from the packaged jar as separate processes, on the shared
- * test MariaDB and Redis, trusting the in-JVM test issuer, behind Debian's nginx running a
- * configuration derived from {@code deploy/nginx.conf}. Clients connect through nginx as
- * they would in production. The replicas are stopped for real: SIGTERM (a rolling update)
- * and SIGKILL (a crash).
+ * test MariaDB and Redis, trusting the in-JVM test issuer, behind Debian's nginx running
+ * a configuration derived from {@code deploy/nginx.conf}. Clients connect through nginx
+ * as they would in production. The replicas are stopped for real: SIGTERM (a rolling
+ * update) and SIGKILL (a crash).
  * <p>
  * Processes are expensive on a small machine, so the tests share them and run in order;
  * each starts by making sure two replicas are running (a stopped one is restarted on its
@@ -105,9 +105,9 @@ class BalancedClusterIT {
 	}
 
 	/**
-	 * A cluster replica with Tomcat's access log turned on (unbuffered, so the test can read
-	 * it at once) in its own directory, and the application's own loggers at DEBUG. The
-	 * access log pattern is the one the application ships.
+	 * A cluster replica with Tomcat's access log turned on (unbuffered, so the test can
+	 * read it at once) in its own directory, and the application's own loggers at DEBUG.
+	 * The access log pattern is the one the application ships.
 	 */
 	private static ProcessReplica.Builder replica(String name, int port) {
 		Path accessLogs = ProcessReplica.LOG_DIRECTORY.resolve(name + "-access").toAbsolutePath();
@@ -131,7 +131,9 @@ class BalancedClusterIT {
 			.property("logging.level.org.springframework.web", "DEBUG");
 	}
 
-	/** Two running replicas, restarting a stopped one on its old port (nginx's upstream). */
+	/**
+	 * Two running replicas, restarting a stopped one on its old port (nginx's upstream).
+	 */
 	private static void ensureTwoReplicasRun() {
 		if (restarting != null) {
 			ProcessReplica restarted = restarting.join();
@@ -245,7 +247,8 @@ class BalancedClusterIT {
 			// A rolling update stops the client's replica.
 			victim.terminate();
 			long signalled = System.nanoTime();
-			assertThat(clientSocket.closeCode(Duration.ofSeconds(10))).as("the client is told: going away").isEqualTo(1001);
+			assertThat(clientSocket.closeCode(Duration.ofSeconds(10))).as("the client is told: going away")
+				.isEqualTo(1001);
 			long goingAwayMillis = (System.nanoTime() - signalled) / 1_000_000;
 
 			List<Long> sentMeanwhile = new ArrayList<>();
@@ -445,7 +448,10 @@ class BalancedClusterIT {
 		return all.toString();
 	}
 
-	/** From the log's "Commencing graceful shutdown" to its last line, by their timestamps. */
+	/**
+	 * From the log's "Commencing graceful shutdown" to its last line, by their
+	 * timestamps.
+	 */
 	private static long loggedShutdownMillis(ProcessReplica replica) {
 		List<Instant> times = new ArrayList<>();
 		boolean shuttingDown = false;
@@ -459,7 +465,10 @@ class BalancedClusterIT {
 		return times.isEmpty() ? -1 : Duration.between(times.get(0), times.get(times.size() - 1)).toMillis();
 	}
 
-	/** The log's messages from "Commencing graceful shutdown" on, one line each with its time. */
+	/**
+	 * The log's messages from "Commencing graceful shutdown" on, one line each with its
+	 * time.
+	 */
 	private static String shutdownLines(ProcessReplica replica) {
 		List<String> lines = new ArrayList<>();
 		boolean shuttingDown = false;
@@ -548,7 +557,8 @@ class BalancedClusterIT {
 				Map<String, String> frame = Map.of("type", "message", "content", prefix + " №" + i + " ✓ привет",
 						"client_message_id", clientMessageId);
 				for (int attempt = 1;; attempt++) {
-					assertThat(attempt).as("%s: attempts to send %s", this.name, clientMessageId).isLessThanOrEqualTo(5);
+					assertThat(attempt).as("%s: attempts to send %s", this.name, clientMessageId)
+						.isLessThanOrEqualTo(5);
 					if (attempt > 1) {
 						this.retries.incrementAndGet();
 					}
@@ -570,7 +580,10 @@ class BalancedClusterIT {
 			}
 		}
 
-		/** The ack for the id, recording messages on the way; null when the connection dropped first. */
+		/**
+		 * The ack for the id, recording messages on the way; null when the connection
+		 * dropped first.
+		 */
 		private JsonNode awaitAck(String clientMessageId) {
 			long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
 			while (System.nanoTime() < deadline) {
@@ -646,9 +659,9 @@ class BalancedClusterIT {
 
 	/**
 	 * Debian's nginx with {@code deploy/nginx.conf}, changed only where a test must: the
-	 * upstream servers are the two replica ports, it listens on a free loopback port, and its
-	 * temp files, pid file and prefix live in a temporary directory. Its stdout (the access
-	 * log) and stderr go to {@code target/process-logs/nginx.log}.
+	 * upstream servers are the two replica ports, it listens on a free loopback port, and
+	 * its temp files, pid file and prefix live in a temporary directory. Its stdout (the
+	 * access log) and stderr go to {@code target/process-logs/nginx.log}.
 	 */
 	static final class Nginx implements AutoCloseable {
 
@@ -677,14 +690,16 @@ class BalancedClusterIT {
 				String conf = Files.readString(DEPLOY_NGINX_CONF);
 				int port = ProcessReplica.freePort();
 				Path directory = Files.createTempDirectory("chat-nginx-");
-				// Workers run as nobody when the master is root: let them into the directory.
+				// Workers run as nobody when the master is root: let them into the
+				// directory.
 				Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
 
 				Matcher upstream = UPSTREAM.matcher(conf);
 				assertThat(upstream.find()).as("an `upstream chat { }` block in %s", DEPLOY_NGINX_CONF).isTrue();
 				Matcher server = SERVER.matcher(upstream.group(2));
 				assertThat(server.find()).as("server lines in the upstream block").isTrue();
-				// The replica ports in place of the compose services, with the same parameters.
+				// The replica ports in place of the compose services, with the same
+				// parameters.
 				StringBuilder servers = new StringBuilder();
 				for (int upstreamPort : upstreamPorts) {
 					servers.append(server.group(1))
@@ -696,16 +711,18 @@ class BalancedClusterIT {
 				String body = upstream.group(2).substring(0, server.start()) + servers
 						+ SERVER.matcher(upstream.group(2).substring(server.start())).replaceAll("");
 				if (!body.matches("(?s).*\\bzone\\s.*")) {
-					// Without a shared-memory zone each nginx worker keeps its own least_conn
-					// counts, so two connections taken by different workers may land on the
-					// same replica (about 1 in 40 here). deploy/nginx.conf should declare one.
+					// Without a shared-memory zone each nginx worker keeps its own
+					// least_conn counts, so two connections taken by different workers
+					// may land on the same replica (about 1 in 40 here).
+					// deploy/nginx.conf should declare one.
 					body = server.group(1) + "zone chat 64k;\n" + body;
 					System.out.println("[nginx] deploy/nginx.conf's upstream has no `zone`: least_conn would count "
 							+ "per worker; the test's copy adds `zone chat 64k;`");
 				}
 				String derived = conf.substring(0, upstream.start(2)) + body + conf.substring(upstream.end(2));
 
-				String listen = derived.replaceFirst("(?m)^(\\s*)listen\\s+8000\\s*;", "$1listen 127.0.0.1:" + port + ";");
+				String listen = derived.replaceFirst("(?m)^(\\s*)listen\\s+8000\\s*;",
+						"$1listen 127.0.0.1:" + port + ";");
 				assertThat(listen).as("`listen 8000;` in %s", DEPLOY_NGINX_CONF).isNotEqualTo(derived);
 				derived = listen.replace("/tmp/nginx-", directory.toAbsolutePath() + "/nginx-");
 

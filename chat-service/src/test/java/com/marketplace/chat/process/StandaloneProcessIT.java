@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The packaged jar started the way the README's quick start does it, in standalone mode
  * (no profile, no database or Redis, the development issuer): tokens from
- * {@code POST /dev/tokens}, a chat through the REST API, and two WebSocket clients talking.
+ * {@code POST /dev/tokens}, a chat through the REST API, and two WebSocket clients
+ * talking.
  */
 class StandaloneProcessIT {
 
@@ -93,8 +94,8 @@ class StandaloneProcessIT {
 		Rest.Response history = ProcessReplica.get(standalone.httpUrl() + chat.apiPath() + "/messages", client.token());
 		assertThat(history.status()).isEqualTo(200);
 		List<String> stored = history.body().findValues("content").stream().map(JsonNode::asString).toList();
-		assertThat(stored).as("the history holds both messages once, byte-exact").containsExactly(FROM_CLIENT,
-				FROM_MASTER);
+		assertThat(stored).as("the history holds both messages once, byte-exact")
+			.containsExactly(FROM_CLIENT, FROM_MASTER);
 	}
 
 	private static Party devToken(long userId, String role) {

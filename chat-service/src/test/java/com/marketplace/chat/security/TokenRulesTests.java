@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Tokens must expire, and tokens signed with unknown keys cannot make the service fetch keys at will. */
+/**
+ * Tokens must expire, and tokens signed with unknown keys cannot make the service fetch
+ * keys at will.
+ */
 class TokenRulesTests {
 
 	private final Cluster cluster = Cluster.get();
@@ -49,7 +52,8 @@ class TokenRulesTests {
 				ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
 			List<Future<Integer>> answers = new ArrayList<>();
 			for (int i = 0; i < 24; i++) {
-				answers.add(callers.submit(() -> Rest.get(fresh, "/api/service-chats", chat.client().token()).status()));
+				answers
+					.add(callers.submit(() -> Rest.get(fresh, "/api/service-chats", chat.client().token()).status()));
 			}
 			for (Future<Integer> answer : answers) {
 				assertThat(answer.get()).as("a key id not seen before, by many callers at once").isEqualTo(200);
@@ -63,7 +67,8 @@ class TokenRulesTests {
 		try (WsClient client = WsClient.connect(chat.wsUrl(this.cluster.b, chat.client()))) {
 			int before = this.issuer.requestCount();
 			for (int i = 0; i < 20; i++) {
-				client.sendJson(Map.of("type", "auth", "token", this.issuer.tokenSignedWithUnknownKey(chat.client().id())));
+				client.sendJson(
+						Map.of("type", "auth", "token", this.issuer.tokenSignedWithUnknownKey(chat.client().id())));
 				assertThat(expectType(client.next(), "error").get("code").asString()).isEqualTo("invalid_token");
 			}
 			int fetched = this.issuer.requestCount() - before;

@@ -39,7 +39,8 @@ class ClusterSettingsCheckTests {
 		environment.setActiveProfiles("cluster");
 		assertThatIllegalStateException()
 			.isThrownBy(() -> this.check.postProcessEnvironment(environment, new SpringApplication()))
-			.withMessageContaining("spring.security.oauth2.resourceserver.jwt.audiences (SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES)")
+			.withMessageContaining(
+					"spring.security.oauth2.resourceserver.jwt.audiences (SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES)")
 			.withMessageContaining("chat.security.allow-any-audience=true");
 		environment.setProperty("chat.security.allow-any-audience", "true");
 		assertThatCode(() -> this.check.postProcessEnvironment(environment, new SpringApplication()))
@@ -54,7 +55,8 @@ class ClusterSettingsCheckTests {
 
 	@Test
 	void neverRunsTheStandaloneIssuerInACluster() {
-		MockEnvironment environment = new MockEnvironment().withProperty("spring.datasource.url", "jdbc:mysql://db/chat")
+		MockEnvironment environment = new MockEnvironment()
+			.withProperty("spring.datasource.url", "jdbc:mysql://db/chat")
 			.withProperty("spring.data.redis.host", "redis")
 			.withProperty("spring.security.oauth2.resourceserver.jwt.issuer-uri", "https://idp");
 		environment.setActiveProfiles("cluster", "standalone");

@@ -71,7 +71,8 @@ class BadInputTests {
 			assertThat(error.get("code").asString()).isEqualTo("content_too_long");
 
 			client.sendJson(Map.of("type", "message", "content", "x", "client_message_id", "k".repeat(65)));
-			assertThat(expectType(client.next(), "error").get("code").asString()).isEqualTo("invalid_client_message_id");
+			assertThat(expectType(client.next(), "error").get("code").asString())
+				.isEqualTo("invalid_client_message_id");
 
 			String emojiAtLimit = "😀".repeat(4000);
 			client.sendMessage(emojiAtLimit);

@@ -11,12 +11,14 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-/** Tomcat's connectors as {@link ContainerTuning} leaves them, on a real Tomcat connector. */
+/**
+ * Tomcat's connectors as {@link ContainerTuning} leaves them, on a real Tomcat connector.
+ */
 class ContainerTuningTests {
 
-	private final ContainerTuning tuning = new ContainerTuning(new Binder(
-			new MapConfigurationPropertySource(Map.of("chat.ws.max-connections", "20000")))
-		.bindOrCreate("chat.ws", WsProperties.class));
+	private final ContainerTuning tuning = new ContainerTuning(
+			new Binder(new MapConfigurationPropertySource(Map.of("chat.ws.max-connections", "20000")))
+				.bindOrCreate("chat.ws", WsProperties.class));
 
 	@Test
 	void refusesATomcatLimitThatLeavesAFullReplicaNoRoomToAnswer503() {

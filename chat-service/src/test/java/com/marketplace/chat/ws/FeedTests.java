@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What one connection is given: each message once, in order, never its own, however it came. */
+/**
+ * What one connection is given: each message once, in order, never its own, however it
+ * came.
+ */
 class FeedTests {
 
 	private static final long ME = 7;

@@ -16,10 +16,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The wire shapes, byte for byte, as the seed documents them. */
 class FramesTests {
 
-	private final JsonMapper json = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+	private final JsonMapper json = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.build();
 
-	private final ChatMessage message = new ChatMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "Привет",
-			"c-9", Instant.parse("2024-01-01T12:00:00.123456Z"));
+	private final ChatMessage message = new ChatMessage(7, new ChatKey(ChatKind.SERVICE, 3), 2, 11, "Привет", "c-9",
+			Instant.parse("2024-01-01T12:00:00.123456Z"));
 
 	@Test
 	void writesMessageFramesInTheSeedsShapePlusSeq() {

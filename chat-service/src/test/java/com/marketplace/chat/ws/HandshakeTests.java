@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The handshake answers of DESIGN §2: where the token may come from, and each refusal. */
+/**
+ * The handshake answers of DESIGN §2: where the token may come from, and each refusal.
+ */
 class HandshakeTests {
 
 	private final Cluster cluster = Cluster.get();
@@ -31,8 +33,7 @@ class HandshakeTests {
 		String url = this.cluster.b.wsUrl() + chat.wsPath();
 		try (WsClient byQuery = WsClient.connect(url + "?token=" + chat.client().token());
 				WsClient byCookie = WsClient.connect(url, Map.of("Cookie", "access_token=" + chat.other().token()));
-				WsClient byHeader = WsClient.connect(url,
-						Map.of("Authorization", "Bearer " + chat.client().token()))) {
+				WsClient byHeader = WsClient.connect(url, Map.of("Authorization", "Bearer " + chat.client().token()))) {
 			for (WsClient client : new WsClient[] { byQuery, byCookie, byHeader }) {
 				client.send("{\"type\":\"ping\"}");
 				expectType(client.next(), "pong");
@@ -45,10 +46,11 @@ class HandshakeTests {
 		Chat chat = Chats.serviceChat(this.cluster.a);
 		Party stranger = Party.newUser("client");
 		int notParticipant = WsClient.refusal(chat.wsUrl(this.cluster.a, stranger), Map.of());
-		int unknownChat = WsClient.refusal(this.cluster.a.wsUrl() + "/ws/service-chats/999999999?token=" + stranger.token(),
+		int unknownChat = WsClient
+			.refusal(this.cluster.a.wsUrl() + "/ws/service-chats/999999999?token=" + stranger.token(), Map.of());
+		int wrongKind = WsClient.refusal(
+				this.cluster.a.wsUrl() + "/ws/support-chats/" + chat.id() + "?token=" + chat.client().token(),
 				Map.of());
-		int wrongKind = WsClient.refusal(this.cluster.a.wsUrl() + "/ws/support-chats/" + chat.id() + "?token="
-				+ chat.client().token(), Map.of());
 		int notANumber = WsClient.refusal(this.cluster.a.wsUrl() + "/ws/service-chats/abc?token=" + stranger.token(),
 				Map.of());
 		assertThat(notParticipant).isEqualTo(403);
@@ -66,8 +68,7 @@ class HandshakeTests {
 		assertThat(WsClient.refusal(url + "?token=" + this.issuer.token(user, TestIssuer.AUDIENCE, -3600), Map.of()))
 			.as("expired")
 			.isEqualTo(401);
-		assertThat(WsClient.refusal(url + "?token=" + this.issuer.badlySignedToken(user), Map.of()))
-			.as("badly signed")
+		assertThat(WsClient.refusal(url + "?token=" + this.issuer.badlySignedToken(user), Map.of())).as("badly signed")
 			.isEqualTo(401);
 		assertThat(WsClient.refusal(url + "?token=" + this.issuer.token(user, "another-service", 3600), Map.of()))
 			.as("wrong audience")
@@ -103,7 +104,8 @@ class HandshakeTests {
 	@Test
 	void negotiatesNoCompressionWithABrowserThatOffersIt() {
 		Chat chat = Chats.serviceChat(this.cluster.a);
-		RawHandshake.Answer answer = RawHandshake.send(this.cluster.a, chat.wsPath() + "?token=" + chat.client().token(),
+		RawHandshake.Answer answer = RawHandshake.send(this.cluster.a,
+				chat.wsPath() + "?token=" + chat.client().token(),
 				Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
 		assertThat(answer.status()).isEqualTo(101);
 		assertThat(answer.header("Sec-WebSocket-Extensions")).isNull();

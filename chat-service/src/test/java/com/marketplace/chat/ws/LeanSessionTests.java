@@ -41,8 +41,7 @@ class LeanSessionTests {
 				.stream()
 				.filter((connection) -> connection.chat.id() == chat.id())
 				.findFirst()
-				.orElseThrow()
-				.session;
+				.orElseThrow().session;
 			assertThat(session.getPrincipal()).isNull();
 			assertThat(session.getHandshakeHeaders().headerNames()).map(String::toLowerCase)
 				.contains("sec-websocket-key", "upgrade")
@@ -59,7 +58,10 @@ class LeanSessionTests {
 		}
 	}
 
-	/** Tomcat reads its WebSocket buffer size once, when its classes load: the tuning must come first. */
+	/**
+	 * Tomcat reads its WebSocket buffer size once, when its classes load: the tuning must
+	 * come first.
+	 */
 	@Test
 	void tomcatsWebSocketBuffersAreTheTunedSize() throws ReflectiveOperationException {
 		Cluster.get();

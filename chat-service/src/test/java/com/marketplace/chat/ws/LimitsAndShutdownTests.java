@@ -36,13 +36,14 @@ class LimitsAndShutdownTests {
 	@BeforeAll
 	static void startLimitedReplica() {
 		Cluster.get();
-		limited = Replica.start("limited", Map.ofEntries(Map.entry("chat.ws.message-rate", 2),
-				Map.entry("chat.ws.message-burst", 3), Map.entry("chat.ws.flood-limit", 5),
-				Map.entry("chat.ws.max-connections", 4), Map.entry("chat.ws.max-connections-per-user", 2),
-				Map.entry("chat.ws.send-buffer-limit", "64KB"), Map.entry("chat.ws.send-time-limit", "2s"),
-				Map.entry("chat.ws.compression", true), Map.entry("chat.rest.send-burst", 3),
-				Map.entry("chat.rest.sends-per-minute", 6), Map.entry("chat.rest.creation-burst", 2),
-				Map.entry("chat.rest.creations-per-minute", 1)));
+		limited = Replica.start("limited",
+				Map.ofEntries(Map.entry("chat.ws.message-rate", 2), Map.entry("chat.ws.message-burst", 3),
+						Map.entry("chat.ws.flood-limit", 5), Map.entry("chat.ws.max-connections", 4),
+						Map.entry("chat.ws.max-connections-per-user", 2),
+						Map.entry("chat.ws.send-buffer-limit", "64KB"), Map.entry("chat.ws.send-time-limit", "2s"),
+						Map.entry("chat.ws.compression", true), Map.entry("chat.rest.send-burst", 3),
+						Map.entry("chat.rest.sends-per-minute", 6), Map.entry("chat.rest.creation-burst", 2),
+						Map.entry("chat.rest.creations-per-minute", 1)));
 	}
 
 	@AfterAll
@@ -64,8 +65,10 @@ class LimitsAndShutdownTests {
 			flood(flooder, "{\"type\":\"message\",\"content\":\"flood\"}");
 			assertThat(flooder.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
 			List<String> received = new ArrayList<>();
-			master.drain(Duration.ofMillis(700)).forEach((frame) -> received.add(expectType(frame, "message").get("content").asString()));
-			assertThat(received).as("only accepted messages were stored and delivered").containsExactly("burst 0", "burst 1", "burst 2");
+			master.drain(Duration.ofMillis(700))
+				.forEach((frame) -> received.add(expectType(frame, "message").get("content").asString()));
+			assertThat(received).as("only accepted messages were stored and delivered")
+				.containsExactly("burst 0", "burst 1", "burst 2");
 			master.send("{\"type\":\"ping\"}");
 			expectType(master.next(), "pong");
 		}
@@ -89,7 +92,9 @@ class LimitsAndShutdownTests {
 		}
 	}
 
-	/** Sends the frame ten times, or until the server has closed the connection mid-flood. */
+	/**
+	 * Sends the frame ten times, or until the server has closed the connection mid-flood.
+	 */
 	private static void flood(WsClient flooder, String frame) {
 		try {
 			for (int i = 0; i < 10 && flooder.isOpen(); i++) {
@@ -129,7 +134,10 @@ class LimitsAndShutdownTests {
 		}
 	}
 
-	/** The server counts a closed socket when its close has been handled, a moment after the client sees it. */
+	/**
+	 * The server counts a closed socket when its close has been handled, a moment after
+	 * the client sees it.
+	 */
 	private static WsClient awaitAccepted(String url) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 		while (true) {
@@ -155,8 +163,8 @@ class LimitsAndShutdownTests {
 				expectType(sender.next(Duration.ofSeconds(10)), "ack");
 			}
 		}
-		// 400 messages of 3000 characters are 1.2 million characters: far over the limited
-		// replica's 64 KB send buffer if replayed in one go.
+		// 400 messages of 3000 characters are 1.2 million characters: far over the
+		// limited replica's 64 KB send buffer if replayed in one go.
 		try (WsClient resumed = WsClient.connect(chat.wsUrl(limited, chat.client()) + "&after_id=0");
 				WsClient sender = WsClient.connect(chat.wsUrl(this.cluster.b, chat.other()))) {
 			sender.sendMessage("live");
@@ -185,17 +193,22 @@ class LimitsAndShutdownTests {
 	void limitsRestSendsAndChatCreationPerUserWith429AndRetryAfter() {
 		Chat chat = Chats.serviceChat(this.cluster.a);
 		for (int i = 0; i < 3; i++) {
-			assertThat(Rest.post(limited, chat.apiPath() + "/messages", chat.client().token(), Map.of("content", "m" + i))
-				.status()).isEqualTo(201);
+			assertThat(
+					Rest.post(limited, chat.apiPath() + "/messages", chat.client().token(), Map.of("content", "m" + i))
+						.status())
+				.isEqualTo(201);
 		}
 		Rest.Response limitedSend = Rest.post(limited, chat.apiPath() + "/messages", chat.client().token(),
 				Map.of("content", "one too many"));
 		assertThat(limitedSend.status()).isEqualTo(429);
-		assertThat(limitedSend.headers().firstValue("Retry-After")).hasValueSatisfying(
-				(seconds) -> assertThat(Long.parseLong(seconds)).isBetween(1L, 10L));
+		assertThat(limitedSend.headers().firstValue("Retry-After"))
+			.hasValueSatisfying((seconds) -> assertThat(Long.parseLong(seconds)).isBetween(1L, 10L));
 		assertThat(limitedSend.body().get("status").asInt()).isEqualTo(429);
-		assertThat(Rest.post(limited, chat.apiPath() + "/messages", chat.other().token(), Map.of("content", "other user"))
-			.status()).as("another user has a bucket of their own").isEqualTo(201);
+		assertThat(
+				Rest.post(limited, chat.apiPath() + "/messages", chat.other().token(), Map.of("content", "other user"))
+					.status())
+			.as("another user has a bucket of their own")
+			.isEqualTo(201);
 		Rest.Response history = Rest.get(this.cluster.b, chat.apiPath() + "/messages", chat.other().token());
 		assertThat(history.body()).as("the refused send stored nothing").hasSize(4);
 
@@ -209,8 +222,11 @@ class LimitsAndShutdownTests {
 
 		Chats.Party backend = Chats.Party.newUser("admin");
 		for (int i = 0; i < 5; i++) {
-			assertThat(Rest.post(limited, "/api/support-chats", backend.token(), Map.of("client_id", Cluster.newUserId()))
-				.status()).as("the marketplace backend's admin token is not limited").isEqualTo(201);
+			assertThat(
+					Rest.post(limited, "/api/support-chats", backend.token(), Map.of("client_id", Cluster.newUserId()))
+						.status())
+				.as("the marketplace backend's admin token is not limited")
+				.isEqualTo(201);
 		}
 	}
 
@@ -219,16 +235,17 @@ class LimitsAndShutdownTests {
 		Chat chat = Chats.serviceChat(this.cluster.a);
 		long started = System.nanoTime();
 		int status = Rest.postRaw(limited, chat.apiPath() + "/messages", null, new byte[64 * 1024], 90L * 1024 * 1024);
-		System.out.printf("LimitsAndShutdownTests: a body announced as 90 MiB was refused with %d after %d ms%n", status,
-				(System.nanoTime() - started) / 1_000_000);
+		System.out.printf("LimitsAndShutdownTests: a body announced as 90 MiB was refused with %d after %d ms%n",
+				status, (System.nanoTime() - started) / 1_000_000);
 		assertThat(status).as("refused by its announced length, before authentication").isEqualTo(413);
 		assertThat(Rest.postRaw(limited, chat.apiPath() + "/messages", chat.client().token(), new byte[200_000], null))
 			.as("a chunked body is read only up to the limit")
 			.isEqualTo(413);
 
-		// The largest legitimate body: 4000 emoji, each written as two escaped JSON halves.
-		String json = "{\"content\":\"" + "\\ud83d\\ude00".repeat(4000) + "\",\"client_message_id\":\""
-				+ "k".repeat(64) + "\"}";
+		// The largest legitimate body: 4000 emoji, each written as two escaped JSON
+		// halves.
+		String json = "{\"content\":\"" + "\\ud83d\\ude00".repeat(4000) + "\",\"client_message_id\":\"" + "k".repeat(64)
+				+ "\"}";
 		byte[] body = json.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 		assertThat(Rest.postRaw(limited, chat.apiPath() + "/messages", chat.client().token(), body, (long) body.length))
 			.isEqualTo(201);
@@ -280,14 +297,17 @@ class LimitsAndShutdownTests {
 				worstLagMillis = Math.max(worstLagMillis, (System.nanoTime() - sentAt) / 1_000_000);
 			}
 			assertThat(received).isEqualTo(messages);
-			System.out.printf("LimitsAndShutdownTests: %d messages of %d chars past a stalled reader; worst lag to the other reader %d ms%n",
+			System.out.printf(
+					"LimitsAndShutdownTests: %d messages of %d chars past a stalled reader; worst lag to the other reader %d ms%n",
 					messages, content.length(), worstLagMillis);
 			assertThat(worstLagMillis).as("the stalled reader adds no delay beyond 2 s to the others").isLessThan(2000);
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			while (meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count() == before && System.nanoTime() < deadline) {
+			while (meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count() == before
+					&& System.nanoTime() < deadline) {
 				Thread.sleep(50);
 			}
-			assertThat(meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count()).isEqualTo(before + 1);
+			assertThat(meters.counter("chat.ws.slow.reader.disconnects", "protocol", "raw").count())
+				.isEqualTo(before + 1);
 		}
 	}
 
@@ -308,7 +328,8 @@ class LimitsAndShutdownTests {
 				master.sendMessage("while away " + i);
 				expectType(master.next(), "ack");
 			}
-			try (WsClient resumed = WsClient.connect(chat.wsUrl(this.cluster.b, chat.client()) + "&after_id=" + lastSeen)) {
+			try (WsClient resumed = WsClient
+				.connect(chat.wsUrl(this.cluster.b, chat.client()) + "&after_id=" + lastSeen)) {
 				List<String> contents = new ArrayList<>();
 				for (int i = 0; i < 5; i++) {
 					contents.add(expectType(resumed.next(), "message").get("content").asString());

@@ -31,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ParticipationTests {
 
-	/** A replica whose sweep never runs during a test, so only the other mechanisms act. */
+	/**
+	 * A replica whose sweep never runs during a test, so only the other mechanisms act.
+	 */
 	private static Replica unswept;
 
 	private final Cluster cluster = Cluster.get();
@@ -123,7 +125,10 @@ class ParticipationTests {
 		}
 	}
 
-	/** As another tool, or a lost notice, would leave it: the row changed and no replica told. */
+	/**
+	 * As another tool, or a lost notice, would leave it: the row changed and no replica
+	 * told.
+	 */
 	private static void reassignInTheDatabaseOnly(Chat chat, long agent) throws Exception {
 		try (Connection connection = TestInfrastructure.get().openDatabase();
 				PreparedStatement update = connection

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Protocol pings: every connection is pinged once per interval, spread over it, and a silent one is closed. */
+/**
+ * Protocol pings: every connection is pinged once per interval, spread over it, and a
+ * silent one is closed.
+ */
 class PingTests {
 
 	@Test

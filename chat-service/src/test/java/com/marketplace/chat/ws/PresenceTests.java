@@ -14,7 +14,10 @@ import tools.jackson.databind.JsonNode;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Presence across replicas: who of a chat's participants is connected, and when that changes. */
+/**
+ * Presence across replicas: who of a chat's participants is connected, and when that
+ * changes.
+ */
 class PresenceTests {
 
 	private final Cluster cluster = Cluster.get();
@@ -44,8 +47,10 @@ class PresenceTests {
 			assertThat(offline.get("online").asBoolean()).isFalse();
 			assertThat(presence(chat)).isEqualTo(Map.of(chat.client().id(), true, chat.other().id(), false));
 		}
-		assertThat(Rest.get(this.cluster.a, chat.apiPath() + "/presence", Chats.Party.newUser("client").token())
-			.status()).as("strangers see nothing").isEqualTo(403);
+		assertThat(
+				Rest.get(this.cluster.a, chat.apiPath() + "/presence", Chats.Party.newUser("client").token()).status())
+			.as("strangers see nothing")
+			.isEqualTo(403);
 	}
 
 	private Map<Long, Boolean> presence(Chat chat) {

@@ -72,8 +72,9 @@ class ReadsAndTypingTests {
 		Chat first = Chats.serviceChat(this.cluster.a);
 		String master = first.other().token();
 		for (int i = 0; i < 4; i++) {
-			assertThat(Rest.post(this.cluster.a, first.apiPath() + "/messages", first.client().token(),
-					Map.of("content", "m" + i)).status()).isEqualTo(201);
+			assertThat(Rest
+				.post(this.cluster.a, first.apiPath() + "/messages", first.client().token(), Map.of("content", "m" + i))
+				.status()).isEqualTo(201);
 		}
 		long before = Rest.get(this.cluster.b, "/api/unread", master).body().get("unread_count").asLong();
 		assertThat(before).isEqualTo(4);
@@ -90,7 +91,8 @@ class ReadsAndTypingTests {
 			.isEqualTo(400);
 		Chat other = Chats.serviceChat(this.cluster.a);
 		assertThat(Rest.post(this.cluster.a, other.apiPath() + "/read", master, Map.of("seq", 1)).status())
-			.as("not a participant").isEqualTo(403);
+			.as("not a participant")
+			.isEqualTo(403);
 	}
 
 	@Test
@@ -113,8 +115,12 @@ class ReadsAndTypingTests {
 			}
 			List<Long> stored = new ArrayList<>();
 			while (!done.stream().allMatch(Future::isDone)) {
-				stored.add(Rest.get(this.cluster.a, chat.apiPath(), chat.other().token()).body().get("participants")
-					.get(0).get("last_read_seq").asLong());
+				stored.add(Rest.get(this.cluster.a, chat.apiPath(), chat.other().token())
+					.body()
+					.get("participants")
+					.get(0)
+					.get("last_read_seq")
+					.asLong());
 			}
 			for (Future<?> device : done) {
 				device.get();
@@ -124,7 +130,9 @@ class ReadsAndTypingTests {
 			for (JsonNode frame : watcher.drain(Duration.ofMillis(500))) {
 				told.add(expectType(frame, "read").get("seq").asLong());
 			}
-			assertThat(told).as("only positions that were stored are told").isNotEmpty().allMatch((seq) -> seq >= 39)
+			assertThat(told).as("only positions that were stored are told")
+				.isNotEmpty()
+				.allMatch((seq) -> seq >= 39)
 				.contains(40L);
 		}
 		JsonNode view = Rest.get(this.cluster.a, chat.apiPath(), chat.client().token()).body();
@@ -154,7 +162,8 @@ class ReadsAndTypingTests {
 			phone.sendJson(Map.of("type", "typing"));
 			expectType(master.next(), "typing");
 			assertThat(Rest.get(this.cluster.a, chat.apiPath(), chat.client().token()).body().get("last_seq").asLong())
-				.as("typing is not stored").isEqualTo(1);
+				.as("typing is not stored")
+				.isEqualTo(1);
 		}
 	}
 
@@ -172,7 +181,8 @@ class ReadsAndTypingTests {
 			client.expect("MESSAGE");
 
 			client.sendTo(app, "{\"type\":\"read\",\"seq\":1}", Map.of("receipt", "r"));
-			// The RECEIPT and the session's own read, back through the bus, in either order.
+			// The RECEIPT and the session's own read, back through the bus, in either
+			// order.
 			Map<String, Frame> answers = new java.util.HashMap<>();
 			for (int i = 0; i < 2; i++) {
 				Frame frame = client.next();

@@ -21,7 +21,10 @@ import tools.jackson.databind.JsonNode;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Resume with after_id, idempotent retries across replicas, and token refresh on a live connection. */
+/**
+ * Resume with after_id, idempotent retries across replicas, and token refresh on a live
+ * connection.
+ */
 class ResumeAndRetryTests {
 
 	private final Cluster cluster = Cluster.get();
@@ -40,7 +43,8 @@ class ResumeAndRetryTests {
 				master.sendMessage(Integer.toString(i));
 				expectType(master.next(), "ack");
 			}
-			try (WsClient resumed = WsClient.connect(chat.wsUrl(this.cluster.b, chat.client()) + "&after_id=" + lastSeen)) {
+			try (WsClient resumed = WsClient
+				.connect(chat.wsUrl(this.cluster.b, chat.client()) + "&after_id=" + lastSeen)) {
 				master.sendMessage("6");
 				List<String> contents = new ArrayList<>();
 				List<Long> seqs = new ArrayList<>();
@@ -72,11 +76,14 @@ class ResumeAndRetryTests {
 				assertThat(secondAck).isEqualTo(ack);
 				assertThat(expectType(master.next(), "message").get("id").asLong()).isEqualTo(ack.get("id").asLong());
 				assertThat(master.drain(Duration.ofMillis(1500))).as("delivered once").isEmpty();
-				assertThat(retry.drain(Duration.ofMillis(100))).as("the retrying connection gets only the ack").isEmpty();
+				assertThat(retry.drain(Duration.ofMillis(100))).as("the retrying connection gets only the ack")
+					.isEmpty();
 			}
 		}
-		try (var connection = TestInfrastructure.get().openDatabase(); Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM chat_messages WHERE chat_kind = 'support' AND chat_id = " + chat.id())) {
+		try (var connection = TestInfrastructure.get().openDatabase();
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery(
+						"SELECT COUNT(*) FROM chat_messages WHERE chat_kind = 'support' AND chat_id = " + chat.id())) {
 			rows.next();
 			assertThat(rows.getInt(1)).as("one row").isEqualTo(1);
 		}
@@ -104,8 +111,10 @@ class ResumeAndRetryTests {
 		Rest.Response viaRest = Rest.post(this.cluster.b, chat.apiPath() + "/messages", chat.client().token(),
 				Map.of("content", "rest", "client_message_id", "abc   "));
 		assertThat(viaRest.status()).isEqualTo(201);
-		assertThat(Rest.post(this.cluster.b, chat.apiPath() + "/messages", chat.client().token(),
-				Map.of("content", "rest", "client_message_id", "abc   ")).status()).isEqualTo(200);
+		assertThat(Rest
+			.post(this.cluster.b, chat.apiPath() + "/messages", chat.client().token(),
+					Map.of("content", "rest", "client_message_id", "abc   "))
+			.status()).isEqualTo(200);
 	}
 
 	@Test
@@ -115,7 +124,8 @@ class ResumeAndRetryTests {
 		String shortLived = issuer.token(chat.client().id(), TestIssuer.AUDIENCE, 3, "client");
 		String url = this.cluster.a.wsUrl() + chat.wsPath() + "?token=";
 		try (WsClient refreshed = WsClient.connect(url + shortLived);
-				WsClient expiring = WsClient.connect(url + issuer.token(chat.client().id(), TestIssuer.AUDIENCE, 3, "client"))) {
+				WsClient expiring = WsClient
+					.connect(url + issuer.token(chat.client().id(), TestIssuer.AUDIENCE, 3, "client"))) {
 			refreshed.sendJson(Map.of("type", "auth", "token", chat.other().token()));
 			assertThat(expectType(refreshed.next(), "error").get("code").asString()).isEqualTo("invalid_token");
 			refreshed.sendJson(Map.of("type", "auth", "token", issuer.token(chat.client().id())));

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import static com.marketplace.chat.testing.Chats.expectType;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every limit of the raw endpoints, on STOMP sessions: rate, frame size, token expiry, shutdown. */
+/**
+ * Every limit of the raw endpoints, on STOMP sessions: rate, frame size, token expiry,
+ * shutdown.
+ */
 class StompLimitsTests {
 
 	private static Replica limited;
@@ -31,9 +34,8 @@ class StompLimitsTests {
 	@BeforeAll
 	static void startLimitedReplica() {
 		Cluster.get();
-		limited = Replica.start("stomp-limited",
-				Map.of("chat.ws.message-rate", 2, "chat.ws.message-burst", 3, "chat.ws.flood-limit", 5,
-						"chat.ws.max-frame-size", 8192, "chat.ws.max-connections-per-user", 2));
+		limited = Replica.start("stomp-limited", Map.of("chat.ws.message-rate", 2, "chat.ws.message-burst", 3,
+				"chat.ws.flood-limit", 5, "chat.ws.max-frame-size", 8192, "chat.ws.max-connections-per-user", 2));
 	}
 
 	@AfterAll
@@ -107,9 +109,10 @@ class StompLimitsTests {
 			Frame receipt = refreshed.expect("RECEIPT");
 			assertThat(receipt.header("receipt-id")).isEqualTo("fresh");
 			assertThat(receipt.header("expires-at")).isNotBlank();
-			refreshed.sendTo(StompHandler.AUTH_DESTINATION,
-					"{\"token\":\"" + chat.other().token() + "\"}", Map.of("receipt", "other"));
-			assertThat(refreshed.expect("ERROR").header("message")).as("another user's token").isEqualTo("invalid_token");
+			refreshed.sendTo(StompHandler.AUTH_DESTINATION, "{\"token\":\"" + chat.other().token() + "\"}",
+					Map.of("receipt", "other"));
+			assertThat(refreshed.expect("ERROR").header("message")).as("another user's token")
+				.isEqualTo("invalid_token");
 
 			Frame expired = expiring.next(Duration.ofSeconds(8));
 			assertThat(expired.command()).isEqualTo("ERROR");
@@ -142,7 +145,8 @@ class StompLimitsTests {
 				}
 			});
 			try (StompWire wire = StompWire.connected(stompUrl(draining), chat.client().token())) {
-				// after-id 0: every message of the chat, however many were sent before this.
+				// after-id 0: every message of the chat, however many were sent before
+				// this.
 				wire.subscribe("s", topic, Map.of("after-id", "0"));
 				Frame first = wire.expect("MESSAGE");
 				seqs.add(Long.parseLong(first.header("seq")));

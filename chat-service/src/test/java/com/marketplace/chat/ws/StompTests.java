@@ -40,8 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * STOMP at {@code /ws/stomp} on the same pipeline as the raw endpoints: two replicas, a
- * STOMP client on one and a raw client on the other, the real database, Redis and
- * issuer.
+ * STOMP client on one and a raw client on the other, the real database, Redis and issuer.
  */
 class StompTests {
 
@@ -97,7 +96,8 @@ class StompTests {
 				assertThat(message.body().get("seq").asLong()).isEqualTo(i);
 				assertThat(message.body().get("sender_id").asLong()).isEqualTo(chat.other().id());
 				assertThat(message.body().get("chat_id").asLong()).isEqualTo(chat.id());
-				assertThat(message.body().get("created_at").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d");
+				assertThat(message.body().get("created_at").asString())
+					.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d");
 				assertThat(message.headers().getFirst("seq")).isEqualTo(Integer.toString(i));
 				assertThat(message.headers().getSubscription()).isEqualTo(phone.subscriptionId);
 				assertThat(message.headers().getMessageId()).isNotBlank();
@@ -115,7 +115,8 @@ class StompTests {
 				assertThat(atMaster.get("id").asString()).as("the receipt carries the stored id")
 					.isEqualTo(receipt.getFirst("id"));
 				Received onLaptop = laptop.next();
-				assertThat(onLaptop.body().get("seq").asLong()).as("the sender's other session receives it").isEqualTo(i);
+				assertThat(onLaptop.body().get("seq").asLong()).as("the sender's other session receives it")
+					.isEqualTo(i);
 			}
 			assertThat(phone.drain(Duration.ofMillis(500))).as("nothing echoed to the sending session").isEmpty();
 			assertThat(laptop.drain(Duration.ofMillis(100))).isEmpty();
@@ -159,7 +160,8 @@ class StompTests {
 			}
 		});
 		assertThat(WsClient.refusal(this.cluster.a.wsUrl() + "/ws/stomp", Map.of("Origin", "https://evil.example")))
-			.as("the Origin allow-list applies to the STOMP handshake").isEqualTo(403);
+			.as("the Origin allow-list applies to the STOMP handshake")
+			.isEqualTo(403);
 	}
 
 	@Test
@@ -199,7 +201,8 @@ class StompTests {
 			cases.put("{}", "invalid_content");
 			cases.put("{\"content\":\"   \"}", "invalid_content");
 			cases.put("{\"content\":\"" + "x".repeat(4001) + "\"}", "content_too_long");
-			cases.put("{\"content\":\"ok\",\"client_message_id\":\"" + "i".repeat(65) + "\"}", "invalid_client_message_id");
+			cases.put("{\"content\":\"ok\",\"client_message_id\":\"" + "i".repeat(65) + "\"}",
+					"invalid_client_message_id");
 			cases.put("{\"content\":\"ok\",\"client_message_id\":7}", "invalid_client_message_id");
 			int n = 0;
 			for (Map.Entry<String, String> bad : cases.entrySet()) {
@@ -268,8 +271,9 @@ class StompTests {
 			expectType(client.next(), "ack");
 			assertThat(agent.expect("MESSAGE").json().get("content").asString()).isEqualTo("before");
 
-			assertThat(Rest.post(this.cluster.a, chat.apiPath() + "/assignee", admin.token(),
-					Map.of("support_id", next.id())).status()).isEqualTo(200);
+			assertThat(Rest
+				.post(this.cluster.a, chat.apiPath() + "/assignee", admin.token(), Map.of("support_id", next.id()))
+				.status()).isEqualTo(200);
 			assertThat(agent.closeCode(WAIT)).isEqualTo(1008);
 			client.sendMessage("after");
 			expectType(client.next(), "ack");
@@ -302,16 +306,15 @@ class StompTests {
 			connect.add("Authorization", "Bearer " + token);
 			connect.setHeartbeat(new long[] { 10_000, 10_000 });
 			java.util.concurrent.CompletableFuture<StompHeaders> connected = new java.util.concurrent.CompletableFuture<>();
-			StompSession session = spring
-				.connectAsync(replica.wsUrl() + "/ws/stomp", new WebSocketHttpHeaders(), connect,
-						new StompSessionHandlerAdapter() {
+			StompSession session = spring.connectAsync(replica.wsUrl() + "/ws/stomp", new WebSocketHttpHeaders(),
+					connect, new StompSessionHandlerAdapter() {
 
-							@Override
-							public void afterConnected(StompSession session, StompHeaders headers) {
-								connected.complete(headers);
-							}
+						@Override
+						public void afterConnected(StompSession session, StompHeaders headers) {
+							connected.complete(headers);
+						}
 
-						})
+					})
 				.get(10, TimeUnit.SECONDS);
 			session.setAutoReceipt(true);
 			// The session's future completes just before the handler hears of CONNECTED.
@@ -348,7 +351,8 @@ class StompTests {
 			StompHeaders headers = new StompHeaders();
 			headers.setDestination(destination);
 			headers.setContentType(org.springframework.util.MimeTypeUtils.APPLICATION_JSON);
-			this.session.send(headers, json.getBytes(java.nio.charset.StandardCharsets.UTF_8)).addReceiptTask(receipt::add);
+			this.session.send(headers, json.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+				.addReceiptTask(receipt::add);
 			StompHeaders answer = receipt.poll(10, TimeUnit.SECONDS);
 			assertThat(answer).as("a receipt for " + json).isNotNull();
 			return answer;

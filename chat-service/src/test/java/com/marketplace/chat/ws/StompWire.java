@@ -44,7 +44,10 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 
 	private WebSocket socket;
 
-	/** Whether presence MESSAGE frames are queued; a test not about presence reads without them. */
+	/**
+	 * Whether presence MESSAGE frames are queued; a test not about presence reads without
+	 * them.
+	 */
 	volatile boolean presence;
 
 	static StompWire open(String url) {
@@ -57,7 +60,10 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 		return wire;
 	}
 
-	/** Opens a session and sends CONNECT with the token (none when {@code null}); the answer is left to read. */
+	/**
+	 * Opens a session and sends CONNECT with the token (none when {@code null}); the
+	 * answer is left to read.
+	 */
 	static StompWire connect(String url, String token) {
 		StompWire wire = open(url);
 		wire.send("CONNECT", (token != null) ? Map.of("accept-version", "1.2", "host", "chat", "heart-beat", "0,0",

@@ -53,7 +53,8 @@ class TwoReplicaDeliveryTests {
 			assertThat(reply.get("seq").asLong()).isEqualTo(2);
 
 			assertThat(client.drain(Duration.ofMillis(500))).as("nothing echoed or repeated to the client").isEmpty();
-			assertThat(other.drain(Duration.ofMillis(100))).as("nothing echoed or repeated to the other side").isEmpty();
+			assertThat(other.drain(Duration.ofMillis(100))).as("nothing echoed or repeated to the other side")
+				.isEmpty();
 			assertThat(storedContents(kind, chat.id())).containsExactly("Привет!", "Здравствуйте");
 		}
 	}

@@ -35,7 +35,10 @@ public final class BrowserLikeSocket implements AutoCloseable {
 		Thread.ofVirtual().name("idle-reader").start(this::read);
 	}
 
-	/** Opens the chat's path with the token in an {@code Authorization} header; an IOException if refused. */
+	/**
+	 * Opens the chat's path with the token in an {@code Authorization} header; an
+	 * IOException if refused.
+	 */
 	public static BrowserLikeSocket open(Endpoint endpoint, String path, String token) throws IOException {
 		Map<String, String> headers = new LinkedHashMap<>();
 		headers.put("Sec-WebSocket-Extensions", OFFER);

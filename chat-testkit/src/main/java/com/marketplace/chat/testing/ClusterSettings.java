@@ -31,7 +31,8 @@ public final class ClusterSettings {
 		properties.put("chat.fanout.sweep-interval", "1s");
 		properties.put("chat.fanout.probe-interval", "500ms");
 		properties.put("chat.fanout.probe-timeout", "1500ms");
-		// The shared replicas let tests send as fast as they can; LimitsTests runs its own.
+		// The shared replicas let tests send as fast as they can; LimitsTests runs its
+		// own.
 		properties.put("chat.ws.message-rate", 100000);
 		properties.put("chat.ws.message-burst", 100000);
 		properties.put("chat.rest.sends-per-minute", 6000000);

@@ -39,7 +39,8 @@ public final class OwnRedis implements AutoCloseable {
 				.start();
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException("These tests start their own redis-server; install Redis (apt-get install redis-server)", ex);
+			throw new IllegalStateException(
+					"These tests start their own redis-server; install Redis (apt-get install redis-server)", ex);
 		}
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		while (System.nanoTime() < deadline) {

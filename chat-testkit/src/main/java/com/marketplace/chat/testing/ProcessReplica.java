@@ -36,35 +36,34 @@ import tools.jackson.databind.JsonNode;
  * <p>
  * {@link #cluster(String)} passes the in-JVM replicas' {@link ClusterSettings} (shared
  * test database and Redis, the in-JVM {@link TestIssuer}) but keeps the cluster profile's
- * JSON (ECS) logs;
- * {@link #standalone(String)} runs the default profile on an H2 file in a fresh temporary
- * directory; {@link #builder(String)} leaves every setting to the caller, and its jar, JVM
- * options and log directory can be changed, as the bench does.
+ * JSON (ECS) logs; {@link #standalone(String)} runs the default profile on an H2 file in
+ * a fresh temporary directory; {@link #builder(String)} leaves every setting to the
+ * caller, and its jar, JVM options and log directory can be changed, as the bench does.
  */
 public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	/** The jar failsafe passes in ({@code chat.jar}), or the build's default location. */
-	public static final Path JAR = Path
-		.of(System.getProperty("chat.jar", "target/chat-service-0.1.0-SNAPSHOT.jar"));
+	public static final Path JAR = Path.of(System.getProperty("chat.jar", "target/chat-service-0.1.0-SNAPSHOT.jar"));
 
 	public static final Path LOG_DIRECTORY = Path.of("target", "process-logs");
 
 	public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
 	/**
-	 * JVM options for the child processes unless the builder is given others: only to start
-	 * faster on a small CI machine (C1 only, serial GC); they change nothing the application
-	 * does, but a replica under load wants the full JIT (the bench gives its own).
+	 * JVM options for the child processes unless the builder is given others: only to
+	 * start faster on a small CI machine (C1 only, serial GC); they change nothing the
+	 * application does, but a replica under load wants the full JIT (the bench gives its
+	 * own).
 	 */
-	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-			"-Xmx512m");
+	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m");
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	private static final Set<ProcessReplica> RUNNING = ConcurrentHashMap.newKeySet();
 
 	static {
-		// Never leave a replica behind when this JVM ends, whatever the tests (or the bench) did.
+		// Never leave a replica behind when this JVM ends, whatever the tests (or the
+		// bench) did.
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach((replica) -> {
 			replica.process.destroyForcibly();
 		}), "process-replica-cleanup"));
@@ -100,7 +99,10 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 		process.onExit().thenRun(() -> this.exitedAt = System.nanoTime());
 	}
 
-	/** A standalone replica (the default profile) on an H2 file in a new temporary directory. */
+	/**
+	 * A standalone replica (the default profile) on an H2 file in a new temporary
+	 * directory.
+	 */
 	public static Builder standalone(String name) {
 		Path dataDirectory;
 		try {
@@ -117,7 +119,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	/**
 	 * A cluster replica on the shared test database and Redis, trusting the in-JVM test
-	 * issuer: the {@link ClusterSettings} the in-JVM replicas get, as command-line arguments.
+	 * issuer: the {@link ClusterSettings} the in-JVM replicas get, as command-line
+	 * arguments.
 	 */
 	public static Builder cluster(String name) {
 		Builder builder = builder(name).property("spring.profiles.active", "cluster");
@@ -127,7 +130,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	/**
 	 * A replica with no settings but its port and loopback address: the caller gives the
-	 * profile, the servers and the issuer (the bench does, for its own database and issuer).
+	 * profile, the servers and the issuer (the bench does, for its own database and
+	 * issuer).
 	 */
 	public static Builder builder(String name) {
 		return new Builder(name);
@@ -164,7 +168,10 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 			return this;
 		}
 
-		/** Command-line arguments as given (e.g. {@code --chat.fanout.gap-wait=100ms}), after the properties. */
+		/**
+		 * Command-line arguments as given (e.g. {@code --chat.fanout.gap-wait=100ms}),
+		 * after the properties.
+		 */
 		public Builder arguments(List<String> arguments) {
 			this.arguments.addAll(arguments);
 			return this;
@@ -182,25 +189,36 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 			return this;
 		}
 
-		/** Where {@code <name>.log} goes, instead of {@link ProcessReplica#LOG_DIRECTORY}. */
+		/**
+		 * Where {@code <name>.log} goes, instead of {@link ProcessReplica#LOG_DIRECTORY}.
+		 */
 		public Builder logDirectory(Path directory) {
 			this.logDirectory = directory;
 			return this;
 		}
 
-		/** How long {@link ProcessReplica#awaitReady()} waits, instead of {@link ProcessReplica#READY_TIMEOUT}. */
+		/**
+		 * How long {@link ProcessReplica#awaitReady()} waits, instead of
+		 * {@link ProcessReplica#READY_TIMEOUT}.
+		 */
 		public Builder readyTimeout(Duration timeout) {
 			this.readyTimeout = timeout;
 			return this;
 		}
 
-		/** A fixed port (to restart a replica where a load balancer expects it); free by default. */
+		/**
+		 * A fixed port (to restart a replica where a load balancer expects it); free by
+		 * default.
+		 */
 		public Builder port(int port) {
 			this.port = port;
 			return this;
 		}
 
-		/** Starts the process without waiting for it: {@link ProcessReplica#awaitReady()} does. */
+		/**
+		 * Starts the process without waiting for it: {@link ProcessReplica#awaitReady()}
+		 * does.
+		 */
 		public ProcessReplica launch() {
 			if (!Files.isRegularFile(this.jar)) {
 				throw new IllegalStateException("No packaged jar at " + this.jar.toAbsolutePath()
@@ -240,7 +258,9 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	}
 
-	/** Waits up to the ready timeout for {@code /actuator/health/readiness} to answer 200. */
+	/**
+	 * Waits up to the ready timeout for {@code /actuator/health/readiness} to answer 200.
+	 */
 	public ProcessReplica awaitReady() {
 		long started = System.nanoTime();
 		long deadline = started + this.readyTimeout.toNanos();
@@ -286,8 +306,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	}
 
 	/**
-	 * SIGTERM (unless {@link #terminate()} sent it already), then SIGKILL if the process has
-	 * not exited within {@code grace}; answers whether it exited on its own.
+	 * SIGTERM (unless {@link #terminate()} sent it already), then SIGKILL if the process
+	 * has not exited within {@code grace}; answers whether it exited on its own.
 	 */
 	public boolean stop(Duration grace) {
 		if (this.signalledAt == 0) {
@@ -308,14 +328,15 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 
 	/**
 	 * Waits for the process to exit and returns how long it took from the signal (or from
-	 * now, without one); an AssertionError with the log's tail if it does not exit in time.
+	 * now, without one); an AssertionError with the log's tail if it does not exit in
+	 * time.
 	 */
 	public Duration waitForExit(Duration timeout) {
 		long from = (this.signalledAt != 0) ? this.signalledAt : System.nanoTime();
 		try {
 			if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				throw new AssertionError(this.name + " did not exit within " + timeout + "; the end of its log:\n"
-						+ logTail(40));
+				throw new AssertionError(
+						this.name + " did not exit within " + timeout + "; the end of its log:\n" + logTail(40));
 			}
 			this.process.onExit().get(5, TimeUnit.SECONDS);
 		}
@@ -372,8 +393,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	}
 
 	/**
-	 * The value of a Prometheus gauge or counter in {@code /actuator/prometheus} (summed over
-	 * its tag combinations; 0 when absent), e.g. {@code chat_ws_connections}.
+	 * The value of a Prometheus gauge or counter in {@code /actuator/prometheus} (summed
+	 * over its tag combinations; 0 when absent), e.g. {@code chat_ws_connections}.
 	 */
 	public double metric(String name) {
 		double sum = 0;
@@ -395,8 +416,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	}
 
 	/**
-	 * Kills the process if it still runs (tests stop it on purpose with terminate or kill)
-	 * and deletes its temporary data directory, if it has one. The log stays.
+	 * Kills the process if it still runs (tests stop it on purpose with terminate or
+	 * kill) and deletes its temporary data directory, if it has one. The log stays.
 	 */
 	@Override
 	public void close() {
@@ -424,8 +445,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 		return this.name + "@" + this.port;
 	}
 
-	// Helpers for talking to a replica (or a load balancer) by URL; Rest and Chats take an
-	// Endpoint.
+	// Helpers for talking to a replica (or a load balancer) by URL; Rest and Chats take
+	// an Endpoint.
 
 	public static Rest.Response get(String url, String token) {
 		return call(HttpRequest.newBuilder(URI.create(url)).GET(), token);
@@ -458,7 +479,10 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 		}
 	}
 
-	/** A service chat between the two parties, created by the client through the REST API at the base URL. */
+	/**
+	 * A service chat between the two parties, created by the client through the REST API
+	 * at the base URL.
+	 */
 	public static Chat serviceChat(String httpBase, Party client, Party master) {
 		Rest.Response created = post(httpBase + "/api/service-chats", client.token(),
 				Map.of("client_id", client.id(), "master_id", master.id()));
@@ -468,7 +492,10 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 		return new Chat("service", created.body().get("id").asLong(), client, master);
 	}
 
-	/** The chat's WebSocket URL at a base such as {@code ws://127.0.0.1:8000}, token in the query. */
+	/**
+	 * The chat's WebSocket URL at a base such as {@code ws://127.0.0.1:8000}, token in
+	 * the query.
+	 */
 	public static String wsUrl(String wsBase, Chat chat, Party party) {
 		return wsBase + chat.wsPath() + "?token=" + party.token();
 	}
@@ -484,8 +511,8 @@ public final class ProcessReplica implements Endpoint, AutoCloseable {
 	}
 
 	private static String javaExecutable() {
-		// The JVM running the tests is one the build accepted (>= 21); JAVA_HOME may point
-		// to an older default JDK.
+		// The JVM running the tests is one the build accepted (>= 21); JAVA_HOME may
+		// point to an older default JDK.
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 

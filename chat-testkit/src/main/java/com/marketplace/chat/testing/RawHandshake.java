@@ -41,8 +41,9 @@ public final class RawHandshake {
 	}
 
 	/**
-	 * Writes the handshake on an open socket and reads the head of the answer, no further:
-	 * after a 101 the socket carries the connection's frames ({@link BrowserLikeSocket}).
+	 * Writes the handshake on an open socket and reads the head of the answer, no
+	 * further: after a 101 the socket carries the connection's frames
+	 * ({@link BrowserLikeSocket}).
 	 */
 	static Answer perform(Socket socket, Endpoint endpoint, String pathAndQuery, Map<String, String> extraHeaders)
 			throws IOException {

@@ -62,7 +62,8 @@ public final class Rest {
 				else {
 					for (int from = 0; from < body.length; from += 8192) {
 						int length = Math.min(8192, body.length - from);
-						out.write((Integer.toHexString(length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+						out.write((Integer.toHexString(length) + "\r\n")
+							.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 						out.write(body, from, length);
 						out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 					}
@@ -73,8 +74,9 @@ public final class Rest {
 			catch (java.io.IOException refusedMidBody) {
 				// the server answered and closed before taking it all: read that answer
 			}
-			String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-					java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+			String statusLine = new java.io.BufferedReader(
+					new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+				.readLine();
 			return Integer.parseInt(statusLine.split(" ")[1]);
 		}
 		catch (java.io.IOException ex) {

@@ -21,10 +21,10 @@ import org.testcontainers.mysql.MySQLContainer;
  * In this order: with {@code CHAT_TEST_JDBC_URL} (a server URL such as
  * {@code jdbc:mariadb://127.0.0.1:3306/}), {@code CHAT_TEST_DB_USER},
  * {@code CHAT_TEST_DB_PASSWORD} and {@code CHAT_TEST_REDIS_URL} set, those servers are
- * used; else a MySQL-compatible server on 127.0.0.1:3306 that lets {@code root} in without
- * a password and a Redis on 127.0.0.1:6379, when both answer; else Testcontainers starts
- * MySQL 8.4 and Redis 7 where a Docker engine exists. With none of these, every test fails
- * saying what to start. Each JVM gets a database of its own, dropped at exit.
+ * used; else a MySQL-compatible server on 127.0.0.1:3306 that lets {@code root} in
+ * without a password and a Redis on 127.0.0.1:6379, when both answer; else Testcontainers
+ * starts MySQL 8.4 and Redis 7 where a Docker engine exists. With none of these, every
+ * test fails saying what to start. Each JVM gets a database of its own, dropped at exit.
  */
 public final class TestInfrastructure {
 
@@ -52,7 +52,8 @@ public final class TestInfrastructure {
 				execute(base, "DROP DATABASE IF EXISTS " + database);
 			}
 			catch (RuntimeException ex) {
-				// the server may be gone already; the database name is unique, so nothing collides
+				// the server may be gone already; the database name is unique, so nothing
+				// collides
 			}
 		}));
 		this.jdbcUrl = base + database;
@@ -100,7 +101,10 @@ public final class TestInfrastructure {
 
 	private static final String LOCAL_REDIS_URL = "redis://127.0.0.1:6379";
 
-	/** Whether the database and Redis a developer machine runs on their default ports let us in. */
+	/**
+	 * Whether the database and Redis a developer machine runs on their default ports let
+	 * us in.
+	 */
 	private static boolean localServersAnswer() {
 		try (Connection connection = DriverManager.getConnection(LOCAL_JDBC_URL + "?connectTimeout=2000", "root", "")) {
 			if (!connection.isValid(2)) {

@@ -89,19 +89,26 @@ public final class TestIssuer {
 		return token.substring(0, token.lastIndexOf('.')) + other.substring(other.lastIndexOf('.'));
 	}
 
-	/** A token like {@link #token(long, String...)} but without an {@code exp} claim, signed by the issuer. */
+	/**
+	 * A token like {@link #token(long, String...)} but without an {@code exp} claim,
+	 * signed by the issuer.
+	 */
 	public String tokenWithoutExpiry(long userId, String... roles) {
 		Map<String, Object> claims = new HashMap<>();
 		claims.put("iss", issuerUri());
 		claims.put("sub", Long.toString(userId));
 		claims.put("aud", AUDIENCE);
 		claims.put("roles", List.of(roles));
-		// The provider sets exp before adding these claims; a null one is left out of the token.
+		// The provider sets exp before adding these claims; a null one is left out of the
+		// token.
 		claims.put("exp", null);
 		return this.server.getConfig().getTokenProvider().jwt(claims, Duration.ofHours(1), ISSUER_ID).serialize();
 	}
 
-	/** A well-formed token signed with a key the issuer's JWKS does not list (its key id is new each time). */
+	/**
+	 * A well-formed token signed with a key the issuer's JWKS does not list (its key id
+	 * is new each time).
+	 */
 	public String tokenSignedWithUnknownKey(long userId) {
 		try {
 			RSAKey key = new RSAKeyGenerator(2048).keyID("unknown-" + UUID.randomUUID()).generate();
@@ -111,7 +118,8 @@ public final class TestIssuer {
 				.issueTime(new Date())
 				.expirationTime(Date.from(Instant.now().plusSeconds(3600)))
 				.build();
-			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+					claims);
 			jwt.sign(new RSASSASigner(key));
 			return jwt.serialize();
 		}
@@ -120,7 +128,10 @@ public final class TestIssuer {
 		}
 	}
 
-	/** Requests the issuer has answered so far (discovery, key sets), to count what the replicas fetch. */
+	/**
+	 * Requests the issuer has answered so far (discovery, key sets), to count what the
+	 * replicas fetch.
+	 */
 	public int requestCount() {
 		return ((MockWebServerWrapper) this.server.getConfig().getHttpServer()).getMockWebServer().getRequestCount();
 	}

@@ -20,8 +20,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A real WebSocket client (the JDK's) that records every frame it receives, for tests.
- * It answers server pings with pongs, as browsers do.
+ * A real WebSocket client (the JDK's) that records every frame it receives, for tests. It
+ * answers server pings with pongs, as browsers do.
  */
 public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
@@ -46,8 +46,8 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 	private volatile long firstPingNanos;
 
 	/**
-	 * Presence frames come whenever someone of the chat connects or leaves: a test that is
-	 * not about presence reads the frames it is about without them.
+	 * Presence frames come whenever someone of the chat connects or leaves: a test that
+	 * is not about presence reads the frames it is about without them.
 	 */
 	private volatile boolean presence;
 
@@ -210,7 +210,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 		return this.firstPingNanos;
 	}
 
-	/** Protocol pings the server sent so far (the JDK's client answers each with a pong). */
+	/**
+	 * Protocol pings the server sent so far (the JDK's client answers each with a pong).
+	 */
 	public int pings() {
 		return this.pings.get();
 	}
