@@ -92,7 +92,7 @@ async function expectConversation(page, expected, me) {
   assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ascending ids');
   for (const m of last) {
     assert.equal(m.mine, m.sender === me, `mine/theirs for ${m.text}`);
-    if (m.mine && m.status) assert.equal(m.status, 'sent', `my message "${m.text}" acked`);
+    if (m.mine && m.status) assert.ok(['sent', 'read'].includes(m.status), `my message "${m.text}" acked: ${m.status}`);
   }
   return last;
 }
@@ -170,6 +170,40 @@ describe('standalone try-it page', () => {
     assert.equal(await client.getByTestId('message-input').inputValue(), '', 'input cleared after sending');
     await shot(client, 'client-desktop');
     await shot(master, 'master-desktop');
+  });
+
+  test('read ticks, the unread count, typing and who is online', EACH, async () => {
+    const presence = client.getByTestId('presence');
+    await client.locator('[data-testid="presence"][data-online="true"]').waitFor();
+    assert.match(await presence.textContent(), /online/);
+    // The master has the chat open: everything the client sent is read.
+    await client.locator('li.mine[data-status="read"]').first().waitFor();
+    const statuses = await client.$$eval('li.mine', (lis) => lis.map((li) => li.dataset.status));
+    assert.ok(statuses.length >= 2 && statuses.every((st) => st === 'read'), `all read: ${statuses}`);
+
+    // Typing goes out at most once per 2 s, and the master just typed its last line.
+    await master.waitForTimeout(2100);
+    await master.getByTestId('message-input').fill('typing something');
+    await client.getByTestId('typing').filter({ hasText: 'typing…' }).waitFor();
+    await master.getByTestId('message-input').fill('');
+
+    await master.getByTestId('close-chat').click();
+    await client.locator('[data-testid="presence"][data-online="false"]').waitFor();
+    await send(client, 'are you there?');
+    await client.locator('li.mine[data-status="sent"]').filter({ hasText: 'are you there?' }).waitFor();
+    await master.getByTestId('refresh-chats').click();
+    const entry = master.getByTestId('service-chat-list').locator(`[data-testid="open-chat"][data-chat-id="${chatId}"]`);
+    await master.waitForFunction((id) => {
+      const b = document.querySelector(`#service-list [data-chat-id="${id}"]`);
+      return b && b.dataset.unread === '1';
+    }, chatId);
+    assert.match(await entry.textContent(), /\(1 unread\)/);
+    await openFromList(master, 'service-chat-list', chatId);
+    await client.locator('li.mine[data-status="read"]').filter({ hasText: 'are you there?' }).waitFor();
+    await client.locator('[data-testid="presence"][data-online="true"]').waitFor();
+    conversation.push([CLIENT, 'are you there?']);
+    await expectConversation(master, conversation, MASTER);
+    await shot(client, 'client-read-ticks');
   });
 
   test('an error frame is shown and the connection stays live', EACH, async () => {

@@ -20,7 +20,12 @@ const state = {
   pending: new Map(),// client_message_id -> {li, content}, until acked
   inflight: [],      // cmids sent on the current socket, in order, not yet answered
   opening: 0,        // counts openChat calls: a slower, older one gives way
+  otherRead: 0,      // how far the other participant has read: my messages up to it get ✓✓
+  myRead: 0,         // how far I told the server I have read
+  typedAt: 0,        // when this page last sent typing (the server relays one per 2 s anyway)
 };
+
+const TYPING_SHOWN_MS = 3000;
 
 // --- small helpers -----------------------------------------------------------
 
@@ -102,6 +107,11 @@ async function signIn(userId, role) {
 // --- chat lists ------------------------------------------------------------------
 
 function chatLabel(chat) {
+  const unread = chat.unread_count ? ` (${chat.unread_count} unread)` : '';
+  return chatName(chat) + unread;
+}
+
+function chatName(chat) {
   if (chat.kind === 'service') {
     const other = state.user.id === chat.client_id ? `master ${chat.master_id}` : `client ${chat.client_id}`;
     return `Service chat #${chat.id} with ${other}`;
@@ -114,6 +124,7 @@ function renderList(listId, chats, take) {
   const items = chats.map((chat) => {
     const button = h('button', { type: 'button', dataset: { testid: take ? 'take-chat' : 'open-chat', chatId: chat.id },
       onclick: () => (take ? takeChat(chat.id) : openChat(chat.kind, chat.id)) }, take ? `Take #${chat.id}` : chatLabel(chat));
+    if (!take) button.dataset.unread = chat.unread_count || 0;
     if (!take) return h('li', {}, button);
     button.setAttribute('aria-label', `Take support chat #${chat.id} from client ${chat.client_id}`);
     return h('li', {}, h('span', {}, `Support chat #${chat.id} from client ${chat.client_id}`), button);
@@ -147,7 +158,15 @@ async function openChat(kind, id) {
       api('GET', `/api/${kind}-chats/${id}/messages?limit=${PAGE}`)]);
     if (ticket !== state.opening) return;
     state.chat = { ...chat, kind };
-    $('chat-title').textContent = chatLabel(state.chat);
+    $('chat-title').textContent = chatName(state.chat);
+    const other = otherParticipant();
+    state.otherRead = other ? other.last_read_seq : 0;
+    const me = chat.participants.find((p) => p.user_id === state.user.id);
+    state.myRead = me ? me.last_read_seq : 0;
+    api('GET', `/api/${kind}-chats/${id}/presence`).then((all) => {
+      const found = other && all.find((p) => p.user_id === other.user_id);
+      if (found && ticket === state.opening) showPresence(found.user_id, found.online);
+    }).catch(() => {});
     $('messages').setAttribute('aria-busy', 'true'); // don't read the whole history aloud
     page.forEach(addMessage);
     $('messages').removeAttribute('aria-busy');
@@ -161,6 +180,7 @@ async function openChat(kind, id) {
     history.replaceState(null, '', `#${kind}/${id}`);
     $('content').focus();
     connect();
+    markRead();
   } catch (e) {
     if (ticket === state.opening) showError(`Could not open ${kind} chat #${id}: ${e.message}`);
   }
@@ -171,7 +191,9 @@ function closeChat() {
   state.ws = null; // first, so its close event is ignored
   if (ws) ws.close(1000, 'chat closed');
   Object.values(state.timers).forEach((t) => t !== state.timers.token && clearTimeout(t));
-  Object.assign(state, { chat: null, attempt: 0, contSeq: 0, resumeId: 0, inflight: [] });
+  Object.assign(state, { chat: null, attempt: 0, contSeq: 0, resumeId: 0, inflight: [], otherRead: 0, myRead: 0 });
+  $('presence').textContent = '';
+  $('typing').hidden = true;
   [state.byId, state.seqToId, state.pending].forEach((m) => m.clear());
   $('messages').replaceChildren();
   $('chat').hidden = true;
@@ -196,6 +218,9 @@ function addMessage(m) {
   const li = messageNode(m.sender_id, m.content);
   li.querySelector('.meta').append(timeNode(m.created_at));
   markStored(li, m);
+  if (m.sender_id === state.user.id) setStatus(li, m.seq <= state.otherRead ? '✓✓ read' : '✓ sent', m.seq <= state.otherRead ? 'read' : 'sent');
+  if (m.sender_id !== state.user.id) hideTyping();
+  scheduleRead();
   const list = $('messages');
   const before = [...list.children].find((n) => !n.dataset.id || Number(n.dataset.id) > m.id);
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
@@ -262,7 +287,62 @@ function onAck(ack) {
   if (state.byId.has(ack.id)) { p.li.remove(); return; } // it already came back in a replay
   p.li.querySelector('.meta').insertBefore(timeNode(ack.created_at), p.li.querySelector('.status'));
   markStored(p.li, ack);
-  setStatus(p.li, '✓ sent', 'sent');
+  setStatus(p.li, ack.seq <= state.otherRead ? '✓✓ read' : '✓ sent', ack.seq <= state.otherRead ? 'read' : 'sent');
+  scheduleRead();
+}
+
+// --- read receipts, typing, presence ---------------------------------------------
+
+function otherParticipant() {
+  return state.chat && state.chat.participants.find((p) => p.user_id !== state.user.id);
+}
+
+// What is shown has been read: tell the server (once the burst of a replay is over).
+function scheduleRead() {
+  clearTimeout(state.timers.read);
+  state.timers.read = setTimeout(markRead, 300);
+}
+
+function markRead() {
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || state.contSeq <= state.myRead) return;
+  state.myRead = state.contSeq;
+  state.ws.send(JSON.stringify({ type: 'read', seq: state.contSeq }));
+}
+
+function onRead(f) {
+  if (f.user_id === state.user.id) { state.myRead = Math.max(state.myRead, f.seq); return; }
+  if (f.seq <= state.otherRead) return;
+  state.otherRead = f.seq;
+  for (const li of $('messages').querySelectorAll('li.mine[data-seq]')) {
+    if (Number(li.dataset.seq) <= f.seq) setStatus(li, '✓✓ read', 'read');
+  }
+}
+
+function onTyping(f) {
+  if (f.user_id === state.user.id) return;
+  $('typing').textContent = `${senderName(f.user_id)} is typing…`;
+  $('typing').hidden = false;
+  clearTimeout(state.timers.typing);
+  state.timers.typing = setTimeout(hideTyping, TYPING_SHOWN_MS);
+}
+
+function hideTyping() {
+  clearTimeout(state.timers.typing);
+  $('typing').hidden = true;
+}
+
+function showPresence(userId, online) {
+  const other = otherParticipant();
+  if (!other || other.user_id !== userId) return;
+  $('presence').textContent = `${senderName(userId)} is ${online ? 'online' : 'offline'}`;
+  $('presence').dataset.online = online;
+}
+
+function typed() {
+  const now = Date.now();
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || now - state.typedAt < 2000) return;
+  state.typedAt = now;
+  state.ws.send(JSON.stringify({ type: 'typing' }));
 }
 
 // Error frames carry no client_message_id, but a connection answers its frames in
@@ -302,6 +382,7 @@ function connect() {
     state.inflight = [];
     setConn('live', 'Live');
     for (const cmid of state.pending.keys()) transmit(cmid);
+    markRead();
   };
   ws.onmessage = (ev) => { if (ws === state.ws) onFrame(ev.data); };
   ws.onclose = (ev) => { if (ws === state.ws) onClose(ev); };
@@ -313,6 +394,9 @@ function onFrame(data) {
   if (f.type === 'message') addMessage(f);
   else if (f.type === 'ack') onAck(f);
   else if (f.type === 'error') onErrorFrame(f);
+  else if (f.type === 'read') onRead(f);
+  else if (f.type === 'typing') onTyping(f);
+  else if (f.type === 'presence') showPresence(f.user_id, f.online);
   // pong, authenticated and unknown types need nothing: clients may ignore extras.
   // No application pings: the server's protocol pings already keep proxies awake.
 }
@@ -398,6 +482,8 @@ $('composer').addEventListener('submit', (ev) => {
   send(content);
   $('content').value = '';
 });
+
+$('content').addEventListener('input', typed);
 
 // Enter sends, Shift+Enter inserts a newline; Enter that ends an IME composition doesn't send.
 $('content').addEventListener('keydown', (ev) => {

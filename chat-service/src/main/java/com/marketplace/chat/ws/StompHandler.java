@@ -435,6 +435,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			clientMessageId = idField.asString();
 		}
 		ChatKey chat = target.get();
+		String messageId = clientMessageId;
 		List<Connection> own = stomp.receiversOf(chat);
 		own.forEach((receiver) -> receiver.feed.sendStarted());
 		CompletableFuture<Committed> stored;
@@ -444,7 +445,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		}
 		catch (ChatProblem ex) {
 			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
-			error(stomp, receipt, ex.code(), ex.getMessage());
+			sendError(stomp, receipt, clientMessageId, ex.code(), ex.getMessage());
 			return;
 		}
 		catch (RuntimeException ex) {
@@ -468,11 +469,12 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
 					? wrapped.getCause() : failure;
 			if (cause instanceof ChatProblem refused) {
-				error(stomp, receipt, refused.code(), refused.getMessage());
+				sendError(stomp, receipt, messageId, refused.code(), refused.getMessage());
 				return;
 			}
 			log.warn("Storing a STOMP message of {} failed: {}", chat, cause.toString());
-			error(stomp, receipt, "unavailable", "The message could not be stored; it was not sent. Try again.");
+			sendError(stomp, receipt, messageId, "unavailable",
+					"The message could not be stored; it was not sent. Try again.");
 		});
 	}
 
@@ -605,6 +607,18 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	/** A refusal the session survives. */
 	private void error(StompSession stomp, String receipt, String code, String text) {
 		write(stomp, errorHeaders(receipt, code), text);
+	}
+
+	/**
+	 * A refused SEND names the {@code client-message-id} it was sent with, as its RECEIPT
+	 * would.
+	 */
+	private void sendError(StompSession stomp, String receipt, String clientMessageId, String code, String text) {
+		StompHeaderAccessor headers = errorHeaders(receipt, code);
+		if (clientMessageId != null) {
+			headers.setNativeHeader("client-message-id", clientMessageId);
+		}
+		write(stomp, headers, text);
 	}
 
 	/**

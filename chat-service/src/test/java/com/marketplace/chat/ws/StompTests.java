@@ -211,6 +211,9 @@ class StompTests {
 				assertThat(error.header("message")).as(bad.getKey()).isEqualTo(bad.getValue());
 				assertThat(error.header("receipt-id")).isEqualTo("bad-" + n);
 			}
+			wire.sendTo(app, "{\"content\":\"   \"}", Map.of("client-message-id", "blank-1"));
+			Frame named = wire.expect("ERROR");
+			assertThat(named.header("client-message-id")).as("a refused send names its id").isEqualTo("blank-1");
 			wire.sendTo("/app/nowhere.1", "{\"content\":\"x\"}", Map.of());
 			assertThat(wire.expect("ERROR").header("message")).isEqualTo("invalid_destination");
 
