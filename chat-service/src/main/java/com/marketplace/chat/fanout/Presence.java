@@ -148,11 +148,20 @@ public class Presence implements SmartLifecycle {
 		synchronized (this.local) {
 			this.local.forEach((chat, users) -> mine.put(chat, new HashSet<>(users.keySet())));
 		}
+		if (mine.isEmpty()) {
+			return;
+		}
 		long now = this.clock.millis();
-		mine.forEach((chat, users) -> {
+		Map<ChatKey, Set<Long>> everyone;
+		try {
+			everyone = this.store.refresh(mine, now + this.ttlMillis, now);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Presence could not be refreshed: {}", ex.toString());
+			return;
+		}
+		everyone.forEach((chat, online) -> {
 			try {
-				this.store.put(chat, users, now + this.ttlMillis);
-				Set<Long> online = this.store.online(chat, now);
 				Set<Long> known = this.told.computeIfAbsent(chat, (key) -> ConcurrentHashMap.newKeySet());
 				for (Long user : Set.copyOf(known)) {
 					if (!online.contains(user) && known.remove(user)) {

@@ -1,6 +1,8 @@
 package com.marketplace.chat.fanout;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 import com.marketplace.chat.chats.ChatKey;
@@ -23,5 +25,18 @@ interface PresenceStore {
 
 	/** The users connected to the chat on any replica whose entry has not expired. */
 	Set<Long> online(ChatKey chat, long nowMillis);
+
+	/**
+	 * {@link #put} for many chats and then {@link #online} of each: what every replica
+	 * does every few seconds for all its chats, so a store may do it in one round trip.
+	 */
+	default Map<ChatKey, Set<Long>> refresh(Map<ChatKey, Set<Long>> mine, long expiresAtMillis, long nowMillis) {
+		Map<ChatKey, Set<Long>> online = new HashMap<>();
+		mine.forEach((chat, users) -> {
+			put(chat, users, expiresAtMillis);
+			online.put(chat, online(chat, nowMillis));
+		});
+		return online;
+	}
 
 }

@@ -1,6 +1,10 @@
 package com.marketplace.chat.fanout;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -9,6 +13,7 @@ import java.util.stream.Collectors;
 import com.marketplace.chat.chats.ChatKey;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.stereotype.Component;
@@ -52,6 +57,43 @@ class RedisPresenceStore implements PresenceStore {
 		this.redis.opsForZSet().remove(key(chat), user + ":" + this.replica);
 	}
 
+	/**
+	 * One pipeline for every chat of this replica: four commands each, one round trip.
+	 */
+	@Override
+	public Map<ChatKey, Set<Long>> refresh(Map<ChatKey, Set<Long>> mine, long expiresAtMillis, long nowMillis) {
+		List<ChatKey> chats = List.copyOf(mine.keySet());
+		List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (ChatKey chat : chats) {
+				byte[] key = key(chat).getBytes(StandardCharsets.UTF_8);
+				for (long user : mine.get(chat)) {
+					connection.zSetCommands()
+						.zAdd(key, expiresAtMillis, (user + ":" + this.replica).getBytes(StandardCharsets.UTF_8));
+				}
+				connection.keyCommands().pExpireAt(key, expiresAtMillis + 60_000);
+				connection.zSetCommands().zRemRangeByScore(key, Double.NEGATIVE_INFINITY, nowMillis);
+				connection.zSetCommands().zRangeByScore(key, nowMillis, Double.POSITIVE_INFINITY);
+			}
+			return null;
+		});
+		Map<ChatKey, Set<Long>> online = new HashMap<>();
+		int at = 0;
+		for (ChatKey chat : chats) {
+			at += mine.get(chat).size() + 2;
+			Set<Long> users = new HashSet<>();
+			if (results.get(at) instanceof Collection<?> members) {
+				members.forEach((member) -> users.add(userOf(String.valueOf(member))));
+			}
+			online.put(chat, users);
+			at++;
+		}
+		return online;
+	}
+
+	private static long userOf(String member) {
+		return Long.parseLong(member.substring(0, member.indexOf(':')));
+	}
+
 	@Override
 	public Set<Long> online(ChatKey chat, long nowMillis) {
 		String key = key(chat);
@@ -59,7 +101,7 @@ class RedisPresenceStore implements PresenceStore {
 		Set<String> members = this.redis.opsForZSet().rangeByScore(key, nowMillis, Double.POSITIVE_INFINITY);
 		Set<Long> users = new HashSet<>();
 		if (members != null) {
-			members.forEach((member) -> users.add(Long.parseLong(member.substring(0, member.indexOf(':')))));
+			members.forEach((member) -> users.add(userOf(member)));
 		}
 		return users;
 	}
