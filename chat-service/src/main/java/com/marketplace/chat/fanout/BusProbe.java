@@ -2,12 +2,10 @@ package com.marketplace.chat.fanout;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.system.Ticker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +45,7 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	private volatile boolean running;
 
-	private ScheduledExecutorService timer;
+	private Ticker timer;
 
 	BusProbe(RedisFanout bus, ChatRelay relay, FanoutProperties properties) {
 		this.bus = bus;
@@ -61,20 +59,8 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 		// Should this fail, Redis is down: the probe is not heard, and the resubscription
 		// once Redis answers again includes it.
 		this.bus.listenAlways(this.channel, (message) -> this.lastHeardNanos.set(System.nanoTime()));
-		this.timer = Executors
-			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bus-probe").factory());
-		long millis = this.interval.toMillis();
-		this.timer.scheduleWithFixedDelay(this::probeSafely, millis, millis, TimeUnit.MILLISECONDS);
+		this.timer = Ticker.start("bus-probe").every(this.interval, this::probe);
 		this.running = true;
-	}
-
-	private void probeSafely() {
-		try {
-			probe();
-		}
-		catch (RuntimeException ex) {
-			log.warn("Probing the fan-out bus failed: {}", ex.toString());
-		}
 	}
 
 	void probe() {
@@ -125,7 +111,7 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		this.timer.shutdownNow();
+		this.timer.close();
 	}
 
 	@Override

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -23,6 +22,7 @@ import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
 import com.marketplace.chat.message.MessageHistory;
 import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.system.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -72,7 +72,7 @@ public class ChatRelay implements SmartLifecycle {
 
 	private ExecutorService reads;
 
-	private ScheduledExecutorService timer;
+	private Ticker timer;
 
 	private volatile boolean running;
 
@@ -214,18 +214,15 @@ public class ChatRelay implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.reads = Executors.newVirtualThreadPerTaskExecutor();
-		this.timer = Executors
-			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-relay-timer").factory());
-		long sweepMillis = this.properties.sweepInterval().toMillis();
-		this.timer.scheduleWithFixedDelay(() -> this.reads.execute(() -> sweep(false)), sweepMillis, sweepMillis,
-				TimeUnit.MILLISECONDS);
+		this.timer = Ticker.start("chat-relay-timer")
+			.every(this.properties.sweepInterval(), () -> this.reads.execute(() -> sweep(false)));
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		this.running = false;
-		this.timer.shutdownNow();
+		this.timer.close();
 		this.reads.shutdownNow();
 	}
 
@@ -344,8 +341,8 @@ public class ChatRelay implements SmartLifecycle {
 				return;
 			}
 			this.gapCheckScheduled = true;
-			ChatRelay.this.timer.schedule(() -> ChatRelay.this.reads.execute(this::fillGap),
-					ChatRelay.this.properties.gapWait().toMillis(), TimeUnit.MILLISECONDS);
+			ChatRelay.this.timer.once(ChatRelay.this.properties.gapWait(),
+					() -> ChatRelay.this.reads.execute(this::fillGap));
 		}
 
 		private void fillGap() {

@@ -1,18 +1,17 @@
 package com.marketplace.chat.fanout;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.system.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +48,7 @@ public class Presence implements SmartLifecycle {
 	/** What this replica's connections of each chat were last told is online. */
 	private final Map<ChatKey, Set<Long>> told = new ConcurrentHashMap<>();
 
-	private ScheduledExecutorService timer;
+	private Ticker timer;
 
 	private volatile boolean running;
 
@@ -182,17 +181,14 @@ public class Presence implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.timer = Executors
-			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("presence").factory());
-		long every = Math.max(100, this.ttlMillis / 3);
-		this.timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+		this.timer = Ticker.start("presence").every(Duration.ofMillis(Math.max(100, this.ttlMillis / 3)), this::sweep);
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		this.running = false;
-		this.timer.shutdownNow();
+		this.timer.close();
 	}
 
 	@Override

@@ -45,9 +45,7 @@ final class Connection {
 
 	RateLimiter rateLimiter;
 
-	private StringBuilder partialFrame;
-
-	private boolean oversized;
+	private final FrameParts parts = new FrameParts();
 
 	/**
 	 * How a message or a signal (JSON as a raw client gets it) becomes the frame this
@@ -115,34 +113,9 @@ final class Connection {
 		this.slowReader.run();
 	}
 
-	/**
-	 * Adds one part of an incoming text frame. Returns the whole frame once its last part
-	 * has arrived, {@code null} while parts are missing or when the frame grew past
-	 * {@code maxChars} (then {@link #isOversized()} is true and the connection must
-	 * close). Only the connection's own message thread calls this.
-	 */
+	/** Adds one part of an incoming text message: see {@link FrameParts#add}. */
 	String assemble(String part, boolean last, int maxChars) {
-		if (this.oversized) {
-			return null;
-		}
-		if (this.partialFrame == null) {
-			if (last && part.length() <= maxChars) {
-				return part;
-			}
-			this.partialFrame = new StringBuilder(Math.min(maxChars, part.length() * 2));
-		}
-		if (this.partialFrame.length() + part.length() > maxChars) {
-			this.oversized = true;
-			this.partialFrame = null;
-			return null;
-		}
-		this.partialFrame.append(part);
-		if (!last) {
-			return null;
-		}
-		String whole = this.partialFrame.toString();
-		this.partialFrame = null;
-		return whole;
+		return this.parts.add(part, last, maxChars);
 	}
 
 	private boolean joined;
@@ -176,7 +149,7 @@ final class Connection {
 	}
 
 	boolean isOversized() {
-		return this.oversized;
+		return this.parts.isOversized();
 	}
 
 	boolean send(String frame) {

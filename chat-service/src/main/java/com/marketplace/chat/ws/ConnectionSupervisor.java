@@ -1,12 +1,12 @@
 package com.marketplace.chat.ws;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.system.Ticker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +37,7 @@ class ConnectionSupervisor implements SmartLifecycle {
 
 	private volatile boolean draining;
 
-	private ScheduledExecutorService timer;
+	private Ticker timer;
 
 	/** Seconds of pinging so far; only the scheduler's thread touches it. */
 	private long ticks;
@@ -95,23 +95,10 @@ class ConnectionSupervisor implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.timer = Executors
-			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("connection-supervisor").factory());
-		this.timer.scheduleWithFixedDelay(() -> everySecond(this::ping), 1, 1, TimeUnit.SECONDS);
-		this.timer.scheduleWithFixedDelay(() -> everySecond(this::closeExpired), 1, 1, TimeUnit.SECONDS);
+		this.timer = Ticker.start("connection-supervisor")
+			.every(Duration.ofSeconds(1), this::ping)
+			.every(Duration.ofSeconds(1), this::closeExpired);
 		this.running = true;
-	}
-
-	/**
-	 * A task that throws would never run again on a scheduled executor: log and go on.
-	 */
-	private static void everySecond(Runnable task) {
-		try {
-			task.run();
-		}
-		catch (RuntimeException ex) {
-			log.warn("Supervising the connections failed: {}", ex.toString(), ex);
-		}
 	}
 
 	/**
@@ -133,7 +120,7 @@ class ConnectionSupervisor implements SmartLifecycle {
 				break;
 			}
 		}
-		this.timer.shutdownNow();
+		this.timer.close();
 		this.running = false;
 	}
 

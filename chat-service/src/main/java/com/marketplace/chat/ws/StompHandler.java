@@ -2,6 +2,7 @@ package com.marketplace.chat.ws;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,6 +27,7 @@ import com.marketplace.chat.security.ChatUser;
 import com.marketplace.chat.security.ChatUsers;
 import com.marketplace.chat.security.InvalidTokenException;
 import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.system.Ticker;
 import com.marketplace.chat.ws.StompSession.Subscription;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -123,7 +123,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	private volatile boolean running;
 
-	private ScheduledExecutorService timer;
+	private Ticker timer;
 
 	StompHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users, ChatAccess access,
 			WsProperties properties, JsonMapper json, SocketMeters meters, MeterRegistry registry, ChatReads reads,
@@ -191,7 +191,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		stomp.lastReceivedNanos = System.nanoTime();
 		String whole = stomp.assemble(text.getPayload(), text.isLast(), this.properties.maxFrameSize());
 		if (whole == null) {
-			if (stomp.oversized) {
+			if (stomp.isOversized()) {
 				stomp.close(CloseStatus.TOO_BIG_TO_PROCESS
 					.withReason("frame over " + this.properties.maxFrameSize() + " characters"));
 			}
@@ -703,16 +703,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	@Override
 	public void start() {
-		this.timer = Executors
-			.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("stomp-supervisor").factory());
-		this.timer.scheduleWithFixedDelay(() -> {
-			try {
-				supervise();
-			}
-			catch (RuntimeException ex) {
-				log.warn("Supervising the STOMP sessions failed: {}", ex.toString(), ex);
-			}
-		}, 1, 1, TimeUnit.SECONDS);
+		this.timer = Ticker.start("stomp-supervisor").every(Duration.ofSeconds(1), this::supervise);
 		this.running = true;
 	}
 
@@ -723,7 +714,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	@Override
 	public void stop() {
 		this.running = false;
-		this.timer.shutdownNow();
+		this.timer.close();
 		this.sessions.values()
 			.forEach((stomp) -> stomp.close(CloseStatus.GOING_AWAY.withReason("replica shutting down")));
 		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

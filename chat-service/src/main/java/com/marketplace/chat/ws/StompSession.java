@@ -58,9 +58,7 @@ final class StompSession {
 
 	RateLimiter rateLimiter;
 
-	boolean oversized;
-
-	private StringBuilder partialFrame;
+	private final FrameParts parts = new FrameParts();
 
 	private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -69,6 +67,10 @@ final class StompSession {
 	StompSession(WebSocketSession session, String handshakeToken) {
 		this.session = session;
 		this.handshakeToken = handshakeToken;
+	}
+
+	boolean isOversized() {
+		return this.parts.isOversized();
 	}
 
 	/**
@@ -83,33 +85,9 @@ final class StompSession {
 			.toList();
 	}
 
-	/**
-	 * Adds one part of an incoming WebSocket message; the whole message once its last
-	 * part has come, {@code null} before or when it grew past {@code maxChars} (then
-	 * {@link #oversized} is set). Only the session's own message thread calls this.
-	 */
+	/** Adds one part of an incoming text message: see {@link FrameParts#add}. */
 	String assemble(String part, boolean last, int maxChars) {
-		if (this.oversized) {
-			return null;
-		}
-		if (this.partialFrame == null) {
-			if (last && part.length() <= maxChars) {
-				return part;
-			}
-			this.partialFrame = new StringBuilder();
-		}
-		if (this.partialFrame.length() + part.length() > maxChars) {
-			this.oversized = true;
-			this.partialFrame = null;
-			return null;
-		}
-		this.partialFrame.append(part);
-		if (!last) {
-			return null;
-		}
-		String whole = this.partialFrame.toString();
-		this.partialFrame = null;
-		return whole;
+		return this.parts.add(part, last, maxChars);
 	}
 
 	void markClosed() {
