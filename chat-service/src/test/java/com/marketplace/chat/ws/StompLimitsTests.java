@@ -14,6 +14,7 @@ import com.marketplace.chat.testing.Replica;
 import com.marketplace.chat.testing.TestIssuer;
 import com.marketplace.chat.testing.WsClient;
 import com.marketplace.chat.ws.StompWire.Frame;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,8 +35,10 @@ class StompLimitsTests {
 	@BeforeAll
 	static void startLimitedReplica() {
 		Cluster.get();
-		limited = Replica.start("stomp-limited", Map.of("chat.ws.message-rate", 2, "chat.ws.message-burst", 3,
-				"chat.ws.flood-limit", 5, "chat.ws.max-frame-size", 8192, "chat.ws.max-connections-per-user", 2));
+		limited = Replica.start("stomp-limited",
+				Map.of("chat.ws.message-rate", 2, "chat.ws.message-burst", 3, "chat.ws.flood-limit", 5,
+						"chat.ws.max-frame-size", 8192, "chat.ws.max-connections-per-user", 2,
+						"chat.ws.send-buffer-limit", "64KB", "chat.ws.send-time-limit", "2s"));
 	}
 
 	@AfterAll
@@ -73,6 +76,38 @@ class StompLimitsTests {
 			assertThat(last).isNotNull();
 			assertThat(last.header("message")).isEqualTo("flooding");
 			assertThat(wire.closeCode(Duration.ofSeconds(5))).isEqualTo(1008);
+		}
+	}
+
+	@Test
+	void aSessionThatNeverReadsIsClosedWhileOtherSubscribersKeepReceiving() throws Exception {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		MeterRegistry meters = limited.bean(MeterRegistry.class);
+		double before = meters.counter("chat.ws.slow.reader.disconnects", "protocol", "stomp").count();
+		String topic = "/topic/service-chats." + chat.id();
+		String content = "x".repeat(3900);
+		try (WsClient stalled = WsClient.connectStalled(stompUrl(limited));
+				StompWire reader = StompWire.connected(stompUrl(limited), chat.other().token());
+				WsClient sender = WsClient.connect(chat.wsUrl(this.cluster.a, chat.client()))) {
+			stalled.send("CONNECT\naccept-version:1.2\nAuthorization:Bearer " + chat.other().token() + "\n\n\0");
+			stalled.send("SUBSCRIBE\nid:s\ndestination:" + topic + "\n\n\0");
+			reader.subscribe("s", topic, Map.of("receipt", "sub"));
+			reader.expect("RECEIPT");
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			int sent = 0;
+			while (meters.counter("chat.ws.slow.reader.disconnects", "protocol", "stomp").count() == before
+					&& System.nanoTime() < deadline) {
+				sender.sendMessage(content);
+				expectType(sender.next(Duration.ofSeconds(10)), "ack");
+				assertThat(reader.expect("MESSAGE").header("seq")).isEqualTo(Integer.toString(++sent));
+			}
+			assertThat(meters.counter("chat.ws.slow.reader.disconnects", "protocol", "stomp").count())
+				.as("the session that never reads is closed with 1013")
+				.isEqualTo(before + 1);
+			sender.sendMessage("after");
+			expectType(sender.next(), "ack");
+			assertThat(reader.expect("MESSAGE").json().get("content").asString()).as("the other subscriber goes on")
+				.isEqualTo("after");
 		}
 	}
 
