@@ -111,6 +111,27 @@ class StompLimitsTests {
 		}
 	}
 
+	/**
+	 * Heart-beats as negotiated: 10 s both ways. The server sends them, and closes a
+	 * session that promised them and then went silent for three intervals.
+	 */
+	@Test
+	void aSessionThatStopsHeartBeatingIsClosedAndTheServerBeatsMeanwhile() {
+		Chat chat = Chats.serviceChat(this.cluster.a);
+		try (StompWire wire = StompWire.open(stompUrl(this.cluster.b))) {
+			wire.send("CONNECT", Map.of("accept-version", "1.2", "heart-beat", "10000,10000", "Authorization",
+					"Bearer " + chat.client().token()), "");
+			assertThat(wire.expect("CONNECTED").header("heart-beat")).isEqualTo("10000,10000");
+			long started = System.nanoTime();
+			assertThat(wire.closeCode(Duration.ofSeconds(45))).isEqualTo(1000);
+			long silentSeconds = (System.nanoTime() - started) / 1_000_000_000L;
+			assertThat(wire.closeReason()).isEqualTo("no heart-beat");
+			assertThat(silentSeconds).as("three 10 s intervals of silence, give or take the 1 s check")
+				.isBetween(29L, 33L);
+			assertThat(wire.heartBeats()).as("the server beat every 10 s meanwhile").isGreaterThanOrEqualTo(2);
+		}
+	}
+
 	@Test
 	void aFrameOverTheLimitClosesWith1009() {
 		Chat chat = Chats.serviceChat(this.cluster.a);

@@ -44,6 +44,10 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 
 	private WebSocket socket;
 
+	private final java.util.concurrent.atomic.AtomicInteger heartBeats = new java.util.concurrent.atomic.AtomicInteger();
+
+	private volatile String closeReason;
+
 	/**
 	 * Whether presence MESSAGE frames are queued; a test not about presence reads without
 	 * them.
@@ -163,6 +167,15 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 		}
 	}
 
+	/** Heart-beats (messages of end-of-lines only) received so far. */
+	int heartBeats() {
+		return this.heartBeats.get();
+	}
+
+	String closeReason() {
+		return this.closeReason;
+	}
+
 	boolean isClosed() {
 		return this.closed.isDone();
 	}
@@ -183,6 +196,10 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 	}
 
 	private void parse(String text) {
+		if (text.isBlank()) {
+			this.heartBeats.incrementAndGet();
+			return;
+		}
 		int at = 0;
 		while (at < text.length()) {
 			while (at < text.length() && (text.charAt(at) == '\n' || text.charAt(at) == '\r')) {
@@ -212,6 +229,7 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 
 	@Override
 	public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+		this.closeReason = reason;
 		this.closed.complete(statusCode);
 		return null;
 	}
