@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.marketplace.chat.chats.ChatAccess;
 import com.marketplace.chat.chats.ChatKey;
@@ -45,11 +44,9 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.simp.stomp.StompCommand;
 import org.springframework.messaging.simp.stomp.StompConversionException;
 import org.springframework.messaging.simp.stomp.StompDecoder;
-import org.springframework.messaging.simp.stomp.StompEncoder;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionException;
-import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.SubProtocolCapable;
 import org.springframework.web.socket.TextMessage;
@@ -113,13 +110,11 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	private final Counter slowReaders;
 
-	private final StompEncoder encoder = new StompEncoder();
+	private final StompFrames frames = new StompFrames();
 
 	private final StompDecoder decoder = new StompDecoder();
 
 	private final Map<String, StompSession> sessions = new ConcurrentHashMap<>();
-
-	private final AtomicLong signalIds = new AtomicLong();
 
 	private volatile boolean running;
 
@@ -303,12 +298,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 				: 0;
 		stomp.expiresAt = user.expiresAt();
 		stomp.user = user;
-		StompHeaderAccessor connected = StompHeaderAccessor.create(StompCommand.CONNECTED);
-		connected.setVersion("1.2");
-		connected.setHeartbeat(HEARTBEAT_MILLIS, HEARTBEAT_MILLIS);
-		connected.setNativeHeader("server", "chat-service");
-		connected.setNativeHeader("user-name", Long.toString(userId));
-		write(stomp, connected, null);
+		stomp.outbox.offer(this.frames.connected(userId, HEARTBEAT_MILLIS));
 	}
 
 	private void subscribe(StompSession stomp, StompHeaderAccessor headers) {
@@ -361,12 +351,12 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 					@Override
 					public String frame(Feed.Outgoing message) {
-						return messageFrame(id, destination, message);
+						return StompHandler.this.frames.message(id, destination, message);
 					}
 
 					@Override
 					public String signal(String json) {
-						return signalFrame(id, destination, json);
+						return StompHandler.this.frames.signal(id, destination, json);
 					}
 
 				});
@@ -566,47 +556,15 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 				(user.expiresAt() != null) ? Map.of("expires-at", user.expiresAt().toString()) : Map.of());
 	}
 
-	/**
-	 * The frame a subscription is given for one message: the message's JSON, as raw
-	 * clients get it.
-	 */
-	private String messageFrame(String subscription, String destination, Feed.Outgoing message) {
-		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.MESSAGE);
-		headers.setSubscriptionId(subscription);
-		headers.setDestination(destination);
-		headers.setMessageId(destination.substring(StompDestinations.TOPIC.length()) + "." + message.seq());
-		headers.setNativeHeader("seq", Long.toString(message.seq()));
-		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
-		return encode(headers, message.frame().get().getBytes(StandardCharsets.UTF_8));
-	}
-
-	/**
-	 * A typing or read signal, as a MESSAGE without {@code seq}: its body's {@code type}
-	 * says which.
-	 */
-	private String signalFrame(String subscription, String destination, String json) {
-		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.MESSAGE);
-		headers.setSubscriptionId(subscription);
-		headers.setDestination(destination);
-		headers.setMessageId(destination.substring(StompDestinations.TOPIC.length()) + ".signal."
-				+ this.signalIds.incrementAndGet());
-		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
-		return encode(headers, json.getBytes(StandardCharsets.UTF_8));
-	}
-
 	private void receipt(StompSession stomp, String receipt, Map<String, String> extra) {
-		if (receipt == null) {
-			return;
+		if (receipt != null) {
+			stomp.outbox.offer(this.frames.receipt(receipt, extra));
 		}
-		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.RECEIPT);
-		headers.setReceiptId(receipt);
-		extra.forEach(headers::setNativeHeader);
-		write(stomp, headers, null);
 	}
 
 	/** A refusal the session survives. */
 	private void error(StompSession stomp, String receipt, String code, String text) {
-		write(stomp, errorHeaders(receipt, code), text);
+		stomp.outbox.offer(this.frames.error(receipt, code, null, text));
 	}
 
 	/**
@@ -614,11 +572,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	 * would.
 	 */
 	private void sendError(StompSession stomp, String receipt, String clientMessageId, String code, String text) {
-		StompHeaderAccessor headers = errorHeaders(receipt, code);
-		if (clientMessageId != null) {
-			headers.setNativeHeader("client-message-id", clientMessageId);
-		}
-		write(stomp, headers, text);
+		stomp.outbox.offer(this.frames.error(receipt, code, clientMessageId, text));
 	}
 
 	/**
@@ -626,26 +580,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	 * written.
 	 */
 	private void fatal(StompSession stomp, String receipt, String code, String text) {
-		write(stomp, errorHeaders(receipt, code), text);
+		stomp.outbox.offer(this.frames.error(receipt, code, null, text));
 		stomp.closeWhenFlushed(CloseStatus.POLICY_VIOLATION.withReason(code));
-	}
-
-	private static StompHeaderAccessor errorHeaders(String receipt, String code) {
-		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.ERROR);
-		headers.setMessage(code);
-		if (receipt != null) {
-			headers.setReceiptId(receipt);
-		}
-		headers.setContentType(MimeTypeUtils.TEXT_PLAIN);
-		return headers;
-	}
-
-	private void write(StompSession stomp, StompHeaderAccessor headers, String body) {
-		stomp.outbox.offer(encode(headers, (body != null) ? body.getBytes(StandardCharsets.UTF_8) : new byte[0]));
-	}
-
-	private String encode(StompHeaderAccessor headers, byte[] body) {
-		return new String(this.encoder.encode(headers.getMessageHeaders(), body), StandardCharsets.UTF_8);
 	}
 
 	@Override
