@@ -60,26 +60,31 @@ public class Presence implements SmartLifecycle {
 		this.clock = Clock.systemUTC();
 	}
 
-	/** One more connection of the user to the chat on this replica. */
-	public void arrived(ChatKey chat, long userId) {
+	/**
+	 * One more connection of the user to the chat on this replica.
+	 * @return who else of the chat is online now, read once for both the arrival and the
+	 * new connection's first presence frames (empty when it cannot be read)
+	 */
+	public Set<Long> arrived(ChatKey chat, long userId) {
 		boolean first;
 		synchronized (this.local) {
 			first = this.local.computeIfAbsent(chat, (key) -> new HashMap<>()).merge(userId, 1, Integer::sum) == 1;
 		}
-		if (!first) {
-			return;
-		}
-		try {
-			long now = this.clock.millis();
-			boolean elsewhere = this.store.online(chat, now).contains(userId);
-			this.store.put(chat, List.of(userId), now + this.ttlMillis);
-			if (!elsewhere) {
-				publish(chat, userId, true);
+		Set<Long> online = online(chat);
+		if (first) {
+			try {
+				this.store.put(chat, List.of(userId), this.clock.millis() + this.ttlMillis);
+				if (!online.contains(userId)) {
+					publish(chat, userId, true);
+				}
+			}
+			catch (RuntimeException ex) {
+				log.warn("Presence of {} in {} could not be stated: {}", userId, chat, ex.toString());
 			}
 		}
-		catch (RuntimeException ex) {
-			log.warn("Presence of {} in {} could not be stated: {}", userId, chat, ex.toString());
-		}
+		Set<Long> others = new HashSet<>(online);
+		others.remove(userId);
+		return others;
 	}
 
 	/** One connection of the user to the chat on this replica fewer. */

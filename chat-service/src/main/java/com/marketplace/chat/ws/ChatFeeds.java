@@ -1,5 +1,7 @@
 package com.marketplace.chat.ws;
 
+import java.util.Set;
+
 import com.marketplace.chat.fanout.ChatRelay;
 import com.marketplace.chat.fanout.Presence;
 import com.marketplace.chat.message.ChatMessage;
@@ -77,7 +79,7 @@ class ChatFeeds {
 			connection.close(CloseStatus.SERVER_ERROR);
 			return false;
 		}
-		this.presence.arrived(connection.chat, connection.userId);
+		Set<Long> othersOnline = this.presence.arrived(connection.chat, connection.userId);
 		if (connection.markJoined()) {
 			// Closed while joining: undo what the close could not see yet.
 			this.connections.closed(connection);
@@ -85,10 +87,8 @@ class ChatFeeds {
 			this.presence.left(connection.chat, connection.userId);
 			return true;
 		}
-		for (long user : this.presence.online(connection.chat)) {
-			if (user != connection.userId) {
-				connection.signal(this.json.writeValueAsString(Frames.PresenceOut.of(user, true)));
-			}
+		for (long user : othersOnline) {
+			connection.signal(this.json.writeValueAsString(Frames.PresenceOut.of(user, true)));
 		}
 		return true;
 	}

@@ -132,17 +132,10 @@ class HandshakeGate {
 					refused("origin", HttpStatus.FORBIDDEN);
 					return false;
 				}
-				HttpStatus refusal = null;
-				if (HandshakeGate.this.supervisor.isDraining()) {
-					refusal = HttpStatus.SERVICE_UNAVAILABLE;
-					refused("draining", refusal);
-				}
-				else if (HandshakeGate.this.connections.reserved() >= HandshakeGate.this.properties.maxConnections()) {
-					refusal = HttpStatus.SERVICE_UNAVAILABLE;
-					refused("full", refusal);
-				}
+				Refusal refusal = unavailable();
 				if (refusal != null) {
-					response.setStatusCode(refusal);
+					refused(refusal.reason(), refusal.status());
+					response.setStatusCode(refusal.status());
 					return false;
 				}
 				TokenResolver.resolve(((ServletServerHttpRequest) request).getServletRequest())
@@ -168,11 +161,9 @@ class HandshakeGate {
 	}
 
 	private Refusal decide(ChatKind kind, HttpServletRequest request, Map<String, Object> attributes) {
-		if (this.supervisor.isDraining()) {
-			return new Refusal("draining", HttpStatus.SERVICE_UNAVAILABLE);
-		}
-		if (this.connections.reserved() >= this.properties.maxConnections()) {
-			return new Refusal("full", HttpStatus.SERVICE_UNAVAILABLE);
+		Refusal unavailable = unavailable();
+		if (unavailable != null) {
+			return unavailable;
 		}
 		Optional<String> token = TokenResolver.resolve(request);
 		if (token.isEmpty()) {
@@ -233,6 +224,20 @@ class HandshakeGate {
 		Handshake handshake = new Handshake(chat, user, afterId, seqAtHandshake);
 		attributes.put(CONNECTION, handshake);
 		request.setAttribute(CONNECTION, handshake);
+		return null;
+	}
+
+	/**
+	 * 503 while this replica drains or holds all the sockets it takes; {@code null}
+	 * otherwise.
+	 */
+	private Refusal unavailable() {
+		if (this.supervisor.isDraining()) {
+			return new Refusal("draining", HttpStatus.SERVICE_UNAVAILABLE);
+		}
+		if (this.connections.reserved() >= this.properties.maxConnections()) {
+			return new Refusal("full", HttpStatus.SERVICE_UNAVAILABLE);
+		}
 		return null;
 	}
 

@@ -55,17 +55,7 @@ class StompKilledReplicaIT {
 					lastId = frame.json().get("id").asLong();
 				}
 				victim.kill();
-				while (true) {
-					Frame frame;
-					try {
-						frame = wire.next(Duration.ofMillis(300));
-					}
-					catch (AssertionError ex) {
-						if (wire.isClosed()) {
-							break;
-						}
-						continue;
-					}
+				for (Frame frame : wire.untilClosed(Duration.ofSeconds(20))) {
 					if (frame.command().equals("MESSAGE")) {
 						seqs.add(Long.parseLong(frame.header("seq")));
 						lastId = frame.json().get("id").asLong();

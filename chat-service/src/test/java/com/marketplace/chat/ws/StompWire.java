@@ -157,6 +157,31 @@ final class StompWire implements WebSocket.Listener, AutoCloseable {
 		}
 	}
 
+	/**
+	 * Every frame that arrives until the connection closes (it must, within
+	 * {@code timeout}).
+	 */
+	java.util.List<Frame> untilClosed(Duration timeout) {
+		java.util.List<Frame> all = new java.util.ArrayList<>();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			try {
+				Frame frame = this.frames.poll(100, TimeUnit.MILLISECONDS);
+				if (frame != null) {
+					all.add(frame);
+				}
+				else if (isClosed()) {
+					return all;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		throw new AssertionError("not closed within " + timeout);
+	}
+
 	/** The close code, waiting for it up to {@code timeout}. */
 	int closeCode(Duration timeout) {
 		try {
