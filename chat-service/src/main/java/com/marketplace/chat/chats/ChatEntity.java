@@ -30,6 +30,12 @@ abstract class ChatEntity implements ChatRow {
 	@Column(name = "last_seq", nullable = false, insertable = false, updatable = false)
 	private long lastSeq;
 
+	/**
+	 * Messages of the chat not deleted; moved by the message store alone, as is lastSeq.
+	 */
+	@Column(name = "message_count", nullable = false, insertable = false, updatable = false)
+	private long messageCount;
+
 	@Column(name = "created_at", nullable = false)
 	private Instant createdAt;
 
@@ -63,6 +69,10 @@ abstract class ChatEntity implements ChatRow {
 
 	public long lastSeq() {
 		return this.lastSeq;
+	}
+
+	public long messageCount() {
+		return this.messageCount;
 	}
 
 }

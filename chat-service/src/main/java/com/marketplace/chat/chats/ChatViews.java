@@ -29,18 +29,24 @@ final class ChatViews {
 	 * How far each participant has read, and who is asking: the views carry the readers'
 	 * positions and, for a participant asking, their own {@code unread_count}.
 	 */
-	record Reads(Map<Long, Long> positions, long viewer) {
+	record Reads(Map<Long, ChatReads.Read> positions, long viewer) {
 
 		static final Reads NONE = new Reads(Map.of(), 0);
 
 		long of(long userId) {
-			return this.positions.getOrDefault(userId, 0L);
+			ChatReads.Read position = this.positions.get(userId);
+			return (position != null) ? position.seq() : 0;
 		}
 
-		Long unread(long lastSeq, long... participants) {
+		/**
+		 * The viewer's unread messages: the chat's messages not deleted less those the
+		 * viewer has read.
+		 */
+		Long unread(long messageCount, long... participants) {
 			for (long participant : participants) {
 				if (participant == this.viewer) {
-					return Math.max(0, lastSeq - of(this.viewer));
+					ChatReads.Read position = this.positions.get(this.viewer);
+					return Math.max(0, messageCount - ((position != null) ? position.count() : 0));
 				}
 			}
 			return null;
@@ -49,8 +55,8 @@ final class ChatViews {
 	}
 
 	/**
-	 * @param unreadCount messages after the viewer's read position; only when the viewer
-	 * takes part
+	 * @param unreadCount messages after the viewer's read position, deleted ones not
+	 * counted; only when the viewer takes part
 	 */
 	record ServiceChatView(long id, String kind, long clientId, long masterId, long lastSeq,
 			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants,
@@ -61,14 +67,14 @@ final class ChatViews {
 					chat.lastSeq(), chat.getCreatedAt(),
 					List.of(new Participant(chat.getClientId(), "client", reads.of(chat.getClientId())),
 							new Participant(chat.getMasterId(), "master", reads.of(chat.getMasterId()))),
-					reads.unread(chat.lastSeq(), chat.getClientId(), chat.getMasterId()));
+					reads.unread(chat.messageCount(), chat.getClientId(), chat.getMasterId()));
 		}
 
 	}
 
 	/**
-	 * @param unreadCount messages after the viewer's read position; only when the viewer
-	 * takes part
+	 * @param unreadCount messages after the viewer's read position, deleted ones not
+	 * counted; only when the viewer takes part
 	 */
 	record SupportChatView(long id, String kind, long clientId, Long supportId, String status, long lastSeq,
 			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, List<Participant> participants,
@@ -81,8 +87,8 @@ final class ChatViews {
 				participants.add(new Participant(chat.getSupportId(), "support", reads.of(chat.getSupportId())));
 			}
 			Long unread = (chat.getSupportId() != null)
-					? reads.unread(chat.lastSeq(), chat.getClientId(), chat.getSupportId())
-					: reads.unread(chat.lastSeq(), chat.getClientId());
+					? reads.unread(chat.messageCount(), chat.getClientId(), chat.getSupportId())
+					: reads.unread(chat.messageCount(), chat.getClientId());
 			return new SupportChatView(chat.getId(), ChatKind.SUPPORT.key(), chat.getClientId(), chat.getSupportId(),
 					chat.getStatus().name(), chat.lastSeq(), chat.getCreatedAt(), List.copyOf(participants), unread);
 		}

@@ -48,7 +48,7 @@ class ServiceChatController {
 	}
 
 	private List<ServiceChatView> views(List<ServiceChat> found, ChatUser viewer) {
-		Map<Long, Map<Long, Long>> positions = this.reads.positions(ChatKind.SERVICE,
+		Map<Long, Map<Long, ChatReads.Read>> positions = this.reads.positions(ChatKind.SERVICE,
 				found.stream().map(ServiceChat::getId).toList());
 		return found.stream()
 			.map((chat) -> ServiceChatView.of(chat,

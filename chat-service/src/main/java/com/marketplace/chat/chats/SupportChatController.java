@@ -53,7 +53,7 @@ class SupportChatController {
 	}
 
 	private List<SupportChatView> views(List<SupportChat> found, ChatUser viewer) {
-		Map<Long, Map<Long, Long>> positions = this.reads.positions(ChatKind.SUPPORT,
+		Map<Long, Map<Long, ChatReads.Read>> positions = this.reads.positions(ChatKind.SUPPORT,
 				found.stream().map(SupportChat::getId).toList());
 		return found.stream()
 			.map((chat) -> SupportChatView.of(chat,

@@ -245,30 +245,32 @@ class RedisFanout implements Fanout, DisposableBean {
 	}
 
 	/**
-	 * The wire form of a notice: {@code type} {@code message} with the stored message and
-	 * the chat's participants, {@code removed} with the user, {@code typing} with the
-	 * user, or {@code read} with the user and the {@code seq}. A JSON array, fields in
-	 * this order: smaller than an object and quicker to read on every replica.
+	 * The wire form of a notice: {@code type} {@code message}, {@code edit} or
+	 * {@code delete} with the stored row (an edit or delete names its message in
+	 * {@code targetId}) and the chat's participants, {@code removed} with the user,
+	 * {@code typing} with the user, or {@code read} with the user and the {@code seq}. A
+	 * JSON array, fields in this order: smaller than an object and quicker to read on
+	 * every replica.
 	 */
 	@JsonFormat(shape = JsonFormat.Shape.ARRAY)
 	record Publication(String type, Long id, String chatKind, Long chatId, Long seq, Long senderId, String content,
-			String clientMessageId, Instant createdAt, Long clientId, Long otherId, Long userId) {
+			String clientMessageId, Instant createdAt, Long clientId, Long otherId, Long userId, Long targetId) {
 
 		static Publication of(Notice notice) {
 			return switch (notice) {
-				case Notice.Message(ChatMessage message, Participants participants) ->
-					new Publication("message", message.id(), message.chat().kind().key(), message.chat().id(),
-							message.seq(), message.senderId(), message.content(), message.clientMessageId(),
-							message.createdAt(), participants.clientId(), participants.otherId(), null);
-				case Notice.Removal(long userId) ->
-					new Publication("removed", null, null, null, null, null, null, null, null, null, null, userId);
+				case Notice.Message(ChatMessage message, Participants participants) -> new Publication(
+						message.kind().key(), message.id(), message.chat().kind().key(), message.chat().id(),
+						message.seq(), message.senderId(), message.content(), message.clientMessageId(),
+						message.createdAt(), participants.clientId(), participants.otherId(), null, message.targetId());
+				case Notice.Removal(long userId) -> new Publication("removed", null, null, null, null, null, null, null,
+						null, null, null, userId, null);
 				case Notice.Signalled(Signal.Typing(long userId)) ->
-					new Publication("typing", null, null, null, null, null, null, null, null, null, null, userId);
+					new Publication("typing", null, null, null, null, null, null, null, null, null, null, userId, null);
 				case Notice.Signalled(Signal.Read(long userId, long seq)) ->
-					new Publication("read", null, null, null, seq, null, null, null, null, null, null, userId);
+					new Publication("read", null, null, null, seq, null, null, null, null, null, null, userId, null);
 				case Notice.Signalled(Signal.Presence(long userId, boolean online)) ->
 					new Publication(online ? "online" : "offline", null, null, null, null, null, null, null, null, null,
-							null, userId);
+							null, userId, null);
 			};
 		}
 
@@ -287,12 +289,13 @@ class RedisFanout implements Fanout, DisposableBean {
 					return new Notice.Signalled(new Signal.Presence(this.userId, "online".equals(this.type)));
 				}
 				default -> {
-					// a message
+					// a message, an edit or a delete
 				}
 			}
 			ChatKey chat = new ChatKey(ChatKind.fromKey(this.chatKind).orElseThrow(), this.chatId);
 			ChatMessage message = new ChatMessage(this.id, chat, this.seq, this.senderId, this.content,
-					this.clientMessageId, this.createdAt);
+					this.clientMessageId, this.createdAt, ChatMessage.Kind.fromKey(this.type), this.targetId, null,
+					false);
 			return new Notice.Message(message, new Participants(this.clientId, this.otherId));
 		}
 

@@ -2,6 +2,7 @@ package com.marketplace.chat.message;
 
 import java.sql.ResultSet;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -18,6 +19,7 @@ import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.LockedChat;
 import com.marketplace.chat.chats.Participants;
+import com.marketplace.chat.problems.ChatProblem;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -36,8 +38,9 @@ import org.springframework.util.Assert;
  * the others inserted again (a failed statement leaves the transaction and its locks as
  * they were). Ids come from the insert when the database hands out consecutive ones to a
  * multi-row insert ({@link WriterDatabase#consecutiveIds()}), else they are read back by
- * {@code (chat, seq)}. Nothing is published from here; the caller publishes after the
- * commit.
+ * {@code (chat, seq)}. An edit or delete is a row of the same insert with the chat's next
+ * {@code seq}; a batch holding some reads their messages once and updates each changed
+ * message. Nothing is published from here; the caller publishes after the commit.
  */
 @Component
 class BatchWriter {
@@ -48,10 +51,13 @@ class BatchWriter {
 
 	private final boolean consecutiveIds;
 
-	BatchWriter(ChatCounters chats, WriterDatabase database) {
+	private final Duration editWindow;
+
+	BatchWriter(ChatCounters chats, WriterDatabase database, MessageProperties properties) {
 		this.chats = chats;
 		this.jdbc = database.jdbc();
 		this.consecutiveIds = database.consecutiveIds();
+		this.editWindow = properties.editWindow();
 	}
 
 	/**
@@ -67,7 +73,14 @@ class BatchWriter {
 	List<Outcome> storeAll(List<Request> requests) {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		Map<ChatKey, LockedChat> locked = this.chats.lockForSending(requests.stream().map(Request::chat).toList());
-		List<Request> allowed = requests.stream().filter((request) -> mayStore(locked, request)).toList();
+		Map<Request, ChatProblem> refusals = new IdentityHashMap<>();
+		for (Request request : requests) {
+			if (!mayStore(locked, request)) {
+				refusals.put(request, new ChatAccessDeniedException(request.chat()));
+			}
+		}
+		Changes changes = checkChanges(requests, refusals, now);
+		List<Request> allowed = requests.stream().filter((request) -> !refusals.containsKey(request)).toList();
 		Batch batch = plan(allowed, locked, Map.of(), now);
 		Map<Request, ChatMessage> inserted;
 		try {
@@ -81,27 +94,124 @@ class BatchWriter {
 			batch = plan(allowed, locked, stored, now);
 			inserted = insert(batch.inserts(), now);
 		}
+		applyChanges(changes, inserted, now);
 		if (!batch.lastSeqs().isEmpty()) {
-			this.chats.advance(batch.lastSeqs(), now);
+			this.chats.advance(batch.lastSeqs(), batch.messageCounts(), now);
 		}
 
 		List<Outcome> outcomes = new ArrayList<>(requests.size());
 		for (Request request : requests) {
-			if (!mayStore(locked, request)) {
-				outcomes.add(Outcome.refused(new ChatAccessDeniedException(request.chat())));
+			ChatProblem refusal = refusals.get(request);
+			if (refusal != null) {
+				outcomes.add(Outcome.refused(refusal));
 				continue;
 			}
 			Participants participants = locked.get(request.chat()).participants();
 			ChatMessage message = inserted.get(request);
 			if (message != null) {
-				outcomes.add(Outcome.stored(new Committed(message, false, participants)));
+				outcomes.add(Outcome.stored(new Committed(message, false, participants, changes.after(request))));
 				continue;
 			}
 			Request first = batch.firstWithRetryKey().get(request.retryKey());
 			ChatMessage original = (first != null) ? inserted.get(first) : batch.stored().get(request.retryKey());
-			outcomes.add(Outcome.stored(new Committed(original, true, participants)));
+			outcomes.add(Outcome.stored(new Committed(original, true, participants, null)));
 		}
 		return outcomes;
+	}
+
+	/**
+	 * Checks the edits and deletes among the requests against their messages, in request
+	 * order, as the batch will leave them: a delete earlier in the batch refuses a later
+	 * edit of the same message. The chats' rows are locked, and every change of a chat's
+	 * messages takes that lock, so what is read here stays true until the commit.
+	 * Refusals go into {@code refusals}.
+	 */
+	private Changes checkChanges(List<Request> requests, Map<Request, ChatProblem> refusals, Instant now) {
+		List<Long> ids = requests.stream()
+			.filter((request) -> !request.isMessage() && !refusals.containsKey(request))
+			.map(Request::targetId)
+			.distinct()
+			.toList();
+		Changes changes = new Changes(new IdentityHashMap<>());
+		if (ids.isEmpty()) {
+			return changes;
+		}
+		Map<Long, ChatMessage> targets = new HashMap<>();
+		this.jdbc.sql("SELECT " + MessageRows.COLUMNS + " FROM chat_messages WHERE id IN (:ids)")
+			.param("ids", ids)
+			.query(MessageRows::message)
+			.list()
+			.forEach((target) -> targets.put(target.id(), target));
+		for (Request request : requests) {
+			if (request.isMessage() || refusals.containsKey(request)) {
+				continue;
+			}
+			ChatMessage target = targets.get(request.targetId());
+			ChatProblem refusal = refusalOf(request, target, now);
+			if (refusal != null) {
+				refusals.put(request, refusal);
+				continue;
+			}
+			ChatMessage after = (request.kind() == ChatMessage.Kind.EDIT)
+					? new ChatMessage(target.id(), target.chat(), target.seq(), target.senderId(), request.content(),
+							target.clientMessageId(), target.createdAt(), ChatMessage.Kind.MESSAGE, null, now, false)
+					: new ChatMessage(target.id(), target.chat(), target.seq(), target.senderId(), "",
+							target.clientMessageId(), target.createdAt(), ChatMessage.Kind.MESSAGE, null,
+							target.editedAt(), true);
+			targets.put(target.id(), after);
+			changes.after().put(request, after);
+		}
+		return changes;
+	}
+
+	private ChatProblem refusalOf(Request request, ChatMessage target, Instant now) {
+		String verb = (request.kind() == ChatMessage.Kind.EDIT) ? "edit" : "delete";
+		if (target == null || !target.chat().equals(request.chat()) || !target.isMessage()) {
+			return ChatProblem.notFound("message_not_found",
+					"There is no message " + request.targetId() + " in this chat.");
+		}
+		if (target.senderId() != request.senderId()) {
+			return new ChatProblem(ChatProblem.Kind.DENIED, "not_your_message",
+					"Only the sender of a message may " + verb + " it.");
+		}
+		if (target.deleted()) {
+			return ChatProblem.conflict("message_deleted", "Message " + target.id() + " has been deleted.");
+		}
+		if (target.createdAt().plus(this.editWindow).isBefore(now)) {
+			return ChatProblem.conflict("edit_window_closed", "A message may be " + verb + "d within "
+					+ this.editWindow.toMinutes() + " minutes of sending it; this one is older.");
+		}
+		return null;
+	}
+
+	/**
+	 * The messages the stored edits and deletes change, as they leave them, and the
+	 * readers whose count of read messages a delete lowers: those who had read past it.
+	 */
+	private void applyChanges(Changes changes, Map<Request, ChatMessage> inserted, Instant now) {
+		LocalDateTime at = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
+		changes.after().forEach((request, after) -> {
+			Assert.state(inserted.containsKey(request), "an edit or delete was checked but not inserted");
+			if (after.deleted()) {
+				this.jdbc.sql("UPDATE chat_messages SET content = '', deleted = TRUE WHERE id = :id")
+					.param("id", after.id())
+					.update();
+				this.jdbc.sql(
+						"UPDATE chat_reads SET read_count = read_count - 1 WHERE chat_kind = :kind AND chat_id = :chat "
+								+ "AND last_read_seq >= :seq")
+					.param("kind", after.chat().kind().key())
+					.param("chat", after.chat().id())
+					.param("seq", after.seq())
+					.update();
+			}
+			else {
+				this.jdbc.sql("UPDATE chat_messages SET content = :content, edited_at = :at WHERE id = :id")
+					.param("content", after.content())
+					.param("at", at)
+					.param("id", after.id())
+					.update();
+			}
+		});
 	}
 
 	/**
@@ -111,6 +221,7 @@ class BatchWriter {
 	private static Batch plan(List<Request> allowed, Map<ChatKey, LockedChat> locked, Map<RetryKey, ChatMessage> stored,
 			Instant now) {
 		Map<ChatKey, Long> lastSeqs = new LinkedHashMap<>();
+		Map<ChatKey, Long> messageCounts = new HashMap<>();
 		List<Insert> inserts = new ArrayList<>();
 		Map<RetryKey, Request> firstWithRetryKey = new HashMap<>();
 		for (Request request : allowed) {
@@ -120,13 +231,20 @@ class BatchWriter {
 			}
 			long seq = lastSeqs.merge(request.chat(), locked.get(request.chat()).lastSeq() + 1,
 					(taken, first) -> taken + 1);
-			inserts.add(new Insert(request, new ChatMessage(0, request.chat(), seq, request.senderId(),
-					request.content(), request.clientMessageId(), now)));
+			inserts
+				.add(new Insert(request, new ChatMessage(0, request.chat(), seq, request.senderId(), request.content(),
+						request.clientMessageId(), now, request.kind(), request.targetId(), null, false)));
+			long counted = switch (request.kind()) {
+				case MESSAGE -> 1;
+				case EDIT -> 0;
+				case DELETE -> -1;
+			};
+			messageCounts.merge(request.chat(), counted, Long::sum);
 			if (retry != null) {
 				firstWithRetryKey.put(retry, request);
 			}
 		}
-		return new Batch(inserts, lastSeqs, firstWithRetryKey, stored);
+		return new Batch(inserts, lastSeqs, messageCounts, firstWithRetryKey, stored);
 	}
 
 	private static boolean mayStore(Map<ChatKey, LockedChat> locked, Request request) {
@@ -169,11 +287,12 @@ class BatchWriter {
 		}
 		LocalDateTime createdAt = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
 		StringBuilder sql = new StringBuilder(
-				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at) VALUES ");
-		List<Object> params = new ArrayList<>(inserts.size() * 7);
+				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, "
+						+ "kind, target_id) VALUES ");
+		List<Object> params = new ArrayList<>(inserts.size() * 9);
 		for (int i = 0; i < inserts.size(); i++) {
 			ChatMessage message = inserts.get(i).message();
-			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)");
+			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 			params.add(message.chat().kind().key());
 			params.add(message.chat().id());
 			params.add(message.seq());
@@ -181,6 +300,8 @@ class BatchWriter {
 			params.add(message.content());
 			params.add(new SqlParameterValue(Types.VARBINARY, MessageRows.clientMessageId(message.clientMessageId())));
 			params.add(createdAt);
+			params.add(message.kind().key());
+			params.add(new SqlParameterValue(Types.BIGINT, message.targetId()));
 		}
 		KeyHolder keys = new GeneratedKeyHolder();
 		int count = this.jdbc.sql(sql.toString()).params(params).update(keys);
@@ -188,14 +309,14 @@ class BatchWriter {
 		if (this.consecutiveIds && !keys.getKeyList().isEmpty()) {
 			long first = ((Number) keys.getKeyList().get(0).values().iterator().next()).longValue();
 			for (int i = 0; i < inserts.size(); i++) {
-				inserted.put(inserts.get(i).request(), withId(inserts.get(i).message(), first + i));
+				inserted.put(inserts.get(i).request(), inserts.get(i).message().withId(first + i));
 			}
 			return inserted;
 		}
 		Map<SeqKey, Long> ids = readIds(inserts);
 		for (Insert insert : inserts) {
 			ChatMessage message = insert.message();
-			inserted.put(insert.request(), withId(message, ids.get(new SeqKey(message.chat(), message.seq()))));
+			inserted.put(insert.request(), message.withId(ids.get(new SeqKey(message.chat(), message.seq()))));
 		}
 		return inserted;
 	}
@@ -227,13 +348,20 @@ class BatchWriter {
 		return ids;
 	}
 
-	private static ChatMessage withId(ChatMessage message, long id) {
-		return new ChatMessage(id, message.chat(), message.seq(), message.senderId(), message.content(),
-				message.clientMessageId(), message.createdAt());
-	}
+	/**
+	 * A message to store, or an edit or delete of one ({@code targetId}); edits and
+	 * deletes carry no client message id.
+	 */
+	record Request(ChatKey chat, long senderId, ChatMessage.Kind kind, Long targetId, String content,
+			String clientMessageId) {
 
-	/** A message to store. */
-	record Request(ChatKey chat, long senderId, String content, String clientMessageId) {
+		Request(ChatKey chat, long senderId, String content, String clientMessageId) {
+			this(chat, senderId, ChatMessage.Kind.MESSAGE, null, content, clientMessageId);
+		}
+
+		boolean isMessage() {
+			return this.kind == ChatMessage.Kind.MESSAGE;
+		}
 
 		RetryKey retryKey() {
 			return (this.clientMessageId != null) ? new RetryKey(this.chat, this.senderId, this.clientMessageId) : null;
@@ -242,13 +370,13 @@ class BatchWriter {
 	}
 
 	/** Either what was stored or why it was refused. */
-	record Outcome(Committed sent, ChatAccessDeniedException refusal) {
+	record Outcome(Committed sent, ChatProblem refusal) {
 
 		static Outcome stored(Committed sent) {
 			return new Outcome(sent, null);
 		}
 
-		static Outcome refused(ChatAccessDeniedException refusal) {
+		static Outcome refused(ChatProblem refusal) {
 			return new Outcome(null, refusal);
 		}
 
@@ -258,8 +386,17 @@ class BatchWriter {
 	 * @param inserts what to insert, in order; by identity, as two sends of the same text
 	 * without a client message id are two messages
 	 */
-	private record Batch(List<Insert> inserts, Map<ChatKey, Long> lastSeqs, Map<RetryKey, Request> firstWithRetryKey,
-			Map<RetryKey, ChatMessage> stored) {
+	private record Batch(List<Insert> inserts, Map<ChatKey, Long> lastSeqs, Map<ChatKey, Long> messageCounts,
+			Map<RetryKey, Request> firstWithRetryKey, Map<RetryKey, ChatMessage> stored) {
+	}
+
+	/** What each accepted edit or delete leaves its message as. */
+	private record Changes(Map<Request, ChatMessage> after) {
+
+		ChatMessage after(Request request) {
+			return this.after.get(request);
+		}
+
 	}
 
 	private record Insert(Request request, ChatMessage message) {

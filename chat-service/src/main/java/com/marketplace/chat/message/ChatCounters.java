@@ -21,9 +21,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.util.Assert;
 
 /**
- * The one owner of each chat's message counter, {@code last_seq}: it locks chat rows for
- * sending and moves their counters, in the writers' transactions. Nothing else writes the
- * column (JPA maps it read-only), so a {@code seq} is never taken twice.
+ * The one owner of each chat's counters, {@code last_seq} and {@code message_count}: it
+ * locks chat rows for sending and moves their counters, in the writers' transactions.
+ * Nothing else writes the columns (JPA maps them read-only), so a {@code seq} is never
+ * taken twice.
  */
 @Component
 class ChatCounters {
@@ -69,10 +70,10 @@ class ChatCounters {
 
 	/**
 	 * Moves the {@code last_seq} of chats locked by {@link #lockForSending} in this
-	 * transaction to what the caller took, and their last activity to {@code now}: one
-	 * statement per kind.
+	 * transaction to what the caller took, their {@code message_count} by what the caller
+	 * stored and deleted, and their last activity to {@code now}: one statement per kind.
 	 */
-	void advance(Map<ChatKey, Long> lastSeqs, Instant now) {
+	void advance(Map<ChatKey, Long> lastSeqs, Map<ChatKey, Long> messageCounts, Instant now) {
 		requireTransaction();
 		LocalDateTime activity = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
 		for (ChatKind kind : ChatKind.values()) {
@@ -89,6 +90,12 @@ class ChatCounters {
 				sql.append(" WHEN ? THEN ?");
 				params.add(chat.getKey().id());
 				params.add(chat.getValue());
+			}
+			sql.append(" END, message_count = message_count + CASE id");
+			for (Map.Entry<ChatKey, Long> chat : chats) {
+				sql.append(" WHEN ? THEN ?");
+				params.add(chat.getKey().id());
+				params.add(messageCounts.getOrDefault(chat.getKey(), 0L));
 			}
 			sql.append(" END, last_activity_at = ? WHERE id IN (");
 			params.add(activity);

@@ -14,7 +14,9 @@ import com.marketplace.chat.security.ChatUser;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -22,9 +24,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * History and sending over REST, for both chat kinds. Sending takes the same path as a
- * WebSocket frame, so connected clients receive it; a retry with the same
- * {@code client_message_id} answers 200 with the stored message instead of 201.
+ * History, sending, editing and deleting over REST, for both chat kinds. Each takes the
+ * same path as its WebSocket frame, so connected clients receive it; a retry with the
+ * same {@code client_message_id} answers 200 with the stored message instead of 201.
  */
 @RestController
 class MessageController {
@@ -76,6 +78,36 @@ class MessageController {
 			.body(MessageView.of(sent.message()));
 	}
 
+	/**
+	 * Replaces the text of one's own message within the edit window: the same path as a
+	 * WebSocket {@code edit} frame, so connected clients receive {@code edited}.
+	 */
+	@PatchMapping("/api/{kind:service|support}-chats/{id}/messages/{messageId}")
+	MessageView edit(@AuthenticationPrincipal ChatUser user, @PathVariable String kind, @PathVariable long id,
+			@PathVariable long messageId, @RequestBody EditMessage body) {
+		ChatKey chat = participantChat(user, kind, id);
+		return MessageView.of(this.messages.edit(chat, user.id(), messageId, body.content()).changed());
+	}
+
+	/**
+	 * Deletes one's own message within the edit window: its text is gone, history shows
+	 * it as {@code deleted}, connected clients receive {@code deleted}.
+	 */
+	@DeleteMapping("/api/{kind:service|support}-chats/{id}/messages/{messageId}")
+	MessageView delete(@AuthenticationPrincipal ChatUser user, @PathVariable String kind, @PathVariable long id,
+			@PathVariable long messageId) {
+		ChatKey chat = participantChat(user, kind, id);
+		return MessageView.of(this.messages.delete(chat, user.id(), messageId).changed());
+	}
+
+	private ChatKey participantChat(ChatUser user, String kind, long id) {
+		ChatKey chat = chat(kind, id);
+		if (!this.access.isParticipant(user, chat)) {
+			throw new ChatAccessDeniedException(chat);
+		}
+		return chat;
+	}
+
 	private static ChatKey chat(String kind, long id) {
 		return new ChatKey(ChatKind.fromKey(kind).orElseThrow(), id);
 	}
@@ -83,13 +115,22 @@ class MessageController {
 	record SendMessage(String content, String clientMessageId) {
 	}
 
+	record EditMessage(String content) {
+	}
+
+	/**
+	 * @param editedAt when the text was last edited; null when never
+	 * @param deleted whether the message was deleted (its content is then empty)
+	 */
 	record MessageView(long id, String content, long senderId, long chatId,
 			@JsonFormat(pattern = "yyyy-MM-dd'T'HH:mm:ss", timezone = "UTC") Instant createdAt, long seq,
-			String clientMessageId) {
+			String clientMessageId, @JsonFormat(pattern = "yyyy-MM-dd'T'HH:mm:ss", timezone = "UTC") Instant editedAt,
+			boolean deleted) {
 
 		static MessageView of(ChatMessage message) {
 			return new MessageView(message.id(), message.content(), message.senderId(), message.chat().id(),
-					message.createdAt(), message.seq(), message.clientMessageId());
+					message.createdAt(), message.seq(), message.clientMessageId(), message.editedAt(),
+					message.deleted());
 		}
 
 	}

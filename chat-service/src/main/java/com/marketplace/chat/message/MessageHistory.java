@@ -15,7 +15,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Reading stored messages back: history pages, resume replays and gap fills. Every query
  * is an index range of {@code (chat_kind, chat_id, seq)} or
- * {@code (chat_kind, chat_id, id)}.
+ * {@code (chat_kind, chat_id, id)}. Replays and gap fills carry the whole stream (edits
+ * and deletes too); history pages the messages alone.
  */
 @Service
 @Transactional(readOnly = true)
@@ -34,40 +35,23 @@ public class MessageHistory {
 	}
 
 	/**
-	 * A page of history in ascending id order. With {@code afterId} the page starts just
-	 * after it; otherwise it ends just before {@code beforeId} (or at the newest
-	 * message).
-	 * <p>
-	 * Within a chat {@code seq} runs 1..n without holes in id order, so a page whose
-	 * anchor is a message of the chat is a closed {@code seq} range: an index range of
-	 * exactly {@code limit} rows however long the chat is. An anchor from elsewhere falls
-	 * back to comparing ids.
+	 * A page of history in ascending id order: messages only, each as it is now (edited
+	 * text, or emptied and marked deleted), not the edit and delete events. With
+	 * {@code afterId} the page starts just after it; otherwise it ends just before
+	 * {@code beforeId} (or at the newest message). Each is an index range of
+	 * {@code (chat_kind, chat_id, id)}, read until {@code limit} messages are found.
 	 */
 	public List<ChatMessage> page(ChatKey chat, Long beforeId, Long afterId, int limit) {
-		OptionalLong afterSeq = (afterId == null) ? OptionalLong.empty() : seqOf(chat, afterId);
-		OptionalLong beforeSeq = (beforeId == null) ? OptionalLong.empty() : seqOf(chat, beforeId);
-		if ((afterId != null && afterSeq.isEmpty()) || (beforeId != null && beforeSeq.isEmpty())) {
-			return pageById(chat, beforeId, afterId, limit);
-		}
-		if (afterSeq.isPresent()) {
-			long to = afterSeq.getAsLong() + limit;
-			if (beforeSeq.isPresent()) {
-				to = Math.min(to, beforeSeq.getAsLong() - 1);
-			}
-			return bySeq(chat, afterSeq.getAsLong(), to);
-		}
-		long to = beforeSeq.isPresent() ? beforeSeq.getAsLong() - 1 : this.chats.lastSeq(chat);
-		return bySeq(chat, Math.max(0, to - limit), to);
-	}
-
-	private List<ChatMessage> pageById(ChatKey chat, Long beforeId, Long afterId, int limit) {
 		if (afterId != null && beforeId != null) {
 			return query(chat, " AND id > :after AND id < :before ORDER BY id LIMIT :limit", afterId, beforeId, limit);
 		}
 		if (afterId != null) {
 			return query(chat, " AND id > :after ORDER BY id LIMIT :limit", afterId, null, limit);
 		}
-		return reversed(query(chat, " AND id < :before ORDER BY id DESC LIMIT :limit", null, beforeId, limit));
+		if (beforeId != null) {
+			return reversed(query(chat, " AND id < :before ORDER BY id DESC LIMIT :limit", null, beforeId, limit));
+		}
+		return reversed(query(chat, " ORDER BY id DESC LIMIT :limit", null, null, limit));
 	}
 
 	/**
@@ -112,7 +96,10 @@ public class MessageHistory {
 			.orElse(OptionalLong.empty());
 	}
 
-	/** Messages with {@code fromSeqExclusive < seq <= toSeqInclusive}, in seq order. */
+	/**
+	 * The chat's stream with {@code fromSeqExclusive < seq <= toSeqInclusive}, in seq
+	 * order: messages, edits and deletes, as a connection receives them.
+	 */
 	public List<ChatMessage> bySeq(ChatKey chat, long fromSeqExclusive, long toSeqInclusive) {
 		if (toSeqInclusive <= fromSeqExclusive) {
 			return List.of();
@@ -127,7 +114,7 @@ public class MessageHistory {
 	}
 
 	private List<ChatMessage> query(ChatKey chat, String condition, Long afterId, Long beforeId, int limit) {
-		JdbcClient.StatementSpec statement = this.jdbc.sql(FROM_CHAT + condition)
+		JdbcClient.StatementSpec statement = this.jdbc.sql(FROM_CHAT + " AND kind = 'message'" + condition)
 			.param("kind", chat.kind().key())
 			.param("chat", chat.id())
 			.param("limit", limit);

@@ -22,12 +22,14 @@ import org.springframework.validation.annotation.Validated;
  * @param commitTimeout longest a message waits in the writers' queue, and longest its
  * transaction may take; a sender always has its answer (stored, or {@code unavailable})
  * within twice this
+ * @param editWindow how long after sending it its sender may edit or delete a message
  */
 @ConfigurationProperties("chat.message")
 @Validated
 public record MessageProperties(@DefaultValue("4000") @Min(1) @Max(8000) int maxContentLength,
 		@DefaultValue("1") @PositiveOrZero int writers, @DefaultValue("100") @Positive int groupSize,
-		@DefaultValue("5s") @DurationMin(millis = 1) Duration commitTimeout) {
+		@DefaultValue("5s") @DurationMin(millis = 1) Duration commitTimeout,
+		@DefaultValue("15m") @DurationMin(seconds = 1) Duration editWindow) {
 
 	/** Longest accepted {@code client_message_id}, in characters. */
 	public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;

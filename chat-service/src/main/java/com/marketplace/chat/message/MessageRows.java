@@ -3,6 +3,7 @@ package com.marketplace.chat.message;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
@@ -19,7 +20,8 @@ import com.marketplace.chat.chats.ChatKind;
  */
 final class MessageRows {
 
-	static final String COLUMNS = "id, chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at";
+	static final String COLUMNS = "id, chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, "
+			+ "kind, target_id, edited_at, deleted";
 
 	private MessageRows() {
 	}
@@ -27,8 +29,14 @@ final class MessageRows {
 	static ChatMessage message(ResultSet rs, int row) throws SQLException {
 		return new ChatMessage(rs.getLong("id"), new ChatKey(kind(rs.getString("chat_kind")), rs.getLong("chat_id")),
 				rs.getLong("seq"), rs.getLong("sender_id"), rs.getString("content"),
-				clientMessageId(rs.getBytes("client_message_id")),
-				rs.getObject("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC));
+				clientMessageId(rs.getBytes("client_message_id")), instant(rs, "created_at"),
+				ChatMessage.Kind.fromKey(rs.getString("kind")), rs.getObject("target_id", Long.class),
+				instant(rs, "edited_at"), rs.getBoolean("deleted"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		LocalDateTime time = rs.getObject(column, LocalDateTime.class);
+		return (time != null) ? time.toInstant(ZoneOffset.UTC) : null;
 	}
 
 	static ChatKind kind(String key) {

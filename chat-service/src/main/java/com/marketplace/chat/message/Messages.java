@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.message.BatchWriter.Request;
+import com.marketplace.chat.problems.ChatProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -54,8 +55,39 @@ public class Messages {
 	public CompletableFuture<Committed> submit(ChatKey chat, long senderId, String content, String clientMessageId) {
 		String text = ContentRules.content(content, this.properties.maxContentLength());
 		String retryId = ContentRules.clientMessageId(clientMessageId, MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH);
+		return submit(new Request(chat, senderId, text, retryId));
+	}
+
+	/**
+	 * Replaces the text of one's own message, without waiting, as {@link #submit} sends
+	 * one: stored as an event with the chat's next {@code seq}. The outcome's
+	 * {@link Committed#changed()} is the message as edited.
+	 * @throws InvalidMessageException at once, when the content is not acceptable
+	 */
+	public CompletableFuture<Committed> submitEdit(ChatKey chat, long senderId, long messageId, String content) {
+		String text = ContentRules.content(content, this.properties.maxContentLength());
+		return submit(new Request(chat, senderId, ChatMessage.Kind.EDIT, validId(messageId), text, null));
+	}
+
+	/**
+	 * Deletes one's own message, without waiting, as {@link #submit} sends one: its text
+	 * is gone and it is marked deleted, and the delete is an event with the chat's next
+	 * {@code seq}.
+	 */
+	public CompletableFuture<Committed> submitDelete(ChatKey chat, long senderId, long messageId) {
+		return submit(new Request(chat, senderId, ChatMessage.Kind.DELETE, validId(messageId), "", null));
+	}
+
+	private static long validId(long messageId) {
+		if (messageId < 1) {
+			throw ChatProblem.invalid("invalid_message_id", "The message id must be a positive integer.");
+		}
+		return messageId;
+	}
+
+	private CompletableFuture<Committed> submit(Request request) {
 		long started = System.nanoTime();
-		return this.committer.submit(new Request(chat, senderId, text, retryId)).whenComplete((sent, failure) -> {
+		return this.committer.submit(request).whenComplete((sent, failure) -> {
 			if (failure == null) {
 				this.storeLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 			}
@@ -75,7 +107,24 @@ public class Messages {
 	 * cannot store it
 	 */
 	public Committed send(ChatKey chat, long senderId, String content, String clientMessageId) {
-		CompletableFuture<Committed> sent = submit(chat, senderId, content, clientMessageId);
+		return await(submit(chat, senderId, content, clientMessageId));
+	}
+
+	/**
+	 * Edits one's own message and waits until the edit is stored, as {@link #send}.
+	 * @throws ChatProblem {@code message_not_found}, {@code not_your_message},
+	 * {@code message_deleted} or {@code edit_window_closed}, with nothing changed
+	 */
+	public Committed edit(ChatKey chat, long senderId, long messageId, String content) {
+		return await(submitEdit(chat, senderId, messageId, content));
+	}
+
+	/** Deletes one's own message and waits until it is stored, as {@link #edit}. */
+	public Committed delete(ChatKey chat, long senderId, long messageId) {
+		return await(submitDelete(chat, senderId, messageId));
+	}
+
+	private Committed await(CompletableFuture<Committed> sent) {
 		long timeout = 2 * this.properties.commitTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
 		try {
 			return sent.get(timeout, TimeUnit.NANOSECONDS);

@@ -19,7 +19,10 @@ public class ChatProblem extends RuntimeException {
 		DENIED,
 
 		/** The request is fine but clashes with the state of things (REST: 409). */
-		CONFLICT
+		CONFLICT,
+
+		/** What the request names does not exist here (REST: 404). */
+		NOT_FOUND
 
 	}
 
@@ -43,6 +46,10 @@ public class ChatProblem extends RuntimeException {
 
 	public static ChatProblem conflict(String code, String message) {
 		return new ChatProblem(Kind.CONFLICT, code, message);
+	}
+
+	public static ChatProblem notFound(String code, String message) {
+		return new ChatProblem(Kind.NOT_FOUND, code, message);
 	}
 
 	public Kind kind() {

@@ -34,6 +34,7 @@ public final class ProblemDetails {
 			case INVALID -> HttpStatus.BAD_REQUEST;
 			case DENIED -> HttpStatus.FORBIDDEN;
 			case CONFLICT -> HttpStatus.CONFLICT;
+			case NOT_FOUND -> HttpStatus.NOT_FOUND;
 		};
 	}
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import com.marketplace.chat.chats.ChatAccess;
 import com.marketplace.chat.chats.ChatReads;
@@ -133,7 +134,12 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		}
 		try {
 			switch (Frames.parse(this.json, frame)) {
-				case Frames.Send send -> send(connection, send);
+				case Frames.Send send -> store(connection, () -> this.messages.submit(connection.chat,
+						connection.userId, send.content(), send.clientMessageId()));
+				case Frames.Edit edit -> store(connection,
+						() -> this.messages.submitEdit(connection.chat, connection.userId, edit.id(), edit.content()));
+				case Frames.Delete delete -> store(connection,
+						() -> this.messages.submitDelete(connection.chat, connection.userId, delete.id()));
 				case Frames.Ping ping -> connection.send(encode(Frames.PongOut.PONG));
 				case Frames.Auth auth -> refresh(connection, auth);
 				case Frames.Read read -> read(connection, read.seq());
@@ -146,16 +152,16 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	}
 
 	/**
-	 * Hands the message to the writers and returns: the outcome arrives on the writer's
-	 * thread right after the commit, where the connection learns its message's
-	 * {@code seq} (so that no copy of it is echoed back) and gets its ack, before the bus
-	 * hears of it.
+	 * Hands the message (or edit, or delete) to the writers and returns: the outcome
+	 * arrives on the writer's thread right after the commit, where the connection learns
+	 * its {@code seq} (so that no copy of it is echoed back) and gets its ack, before the
+	 * bus hears of it.
 	 */
-	private void send(Connection connection, Frames.Send send) {
+	private void store(Connection connection, Supplier<CompletableFuture<Committed>> submit) {
 		CompletableFuture<Committed> stored;
 		connection.feed.sendStarted();
 		try {
-			stored = this.messages.submit(connection.chat, connection.userId, send.content(), send.clientMessageId());
+			stored = submit.get();
 		}
 		catch (ChatProblem ex) {
 			connection.feed.sendSettled(-1);

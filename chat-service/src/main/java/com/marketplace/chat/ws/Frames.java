@@ -21,7 +21,7 @@ final class Frames {
 	private Frames() {
 	}
 
-	sealed interface Inbound permits Send, Ping, Auth, Read, Typing {
+	sealed interface Inbound permits Send, Ping, Auth, Read, Typing, Edit, Delete {
 
 	}
 
@@ -39,6 +39,14 @@ final class Frames {
 	}
 
 	record Typing() implements Inbound {
+	}
+
+	/** Replace the text of one's own message {@code id}. */
+	record Edit(long id, String content) implements Inbound {
+	}
+
+	/** Delete one's own message {@code id}. */
+	record Delete(long id) implements Inbound {
 	}
 
 	/** A frame that cannot be acted on; answered with an {@code error} frame. */
@@ -82,9 +90,20 @@ final class Frames {
 			case "auth" -> new Auth(requiredString(frame, "token", "invalid_token"));
 			case "read" -> new Read(seq(frame));
 			case "typing" -> new Typing();
-			default -> throw new BadFrame("unknown_type",
-					"Unknown frame type '" + type.asString() + "'; expected message, ping, auth, read or typing.");
+			case "edit" -> new Edit(messageId(frame), requiredString(frame, "content", "invalid_content"));
+			case "delete" -> new Delete(messageId(frame));
+			default -> throw new BadFrame("unknown_type", "Unknown frame type '" + type.asString()
+					+ "'; expected message, ping, auth, read, typing, edit or delete.");
 		};
+	}
+
+	/** The {@code id} of the message an edit or delete names. */
+	static long messageId(JsonNode frame) {
+		JsonNode value = frame.get("id");
+		if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1) {
+			throw new BadFrame("invalid_message_id", "Field 'id' must be the positive id of a message.");
+		}
+		return value.asLong();
 	}
 
 	private static long seq(JsonNode frame) {
@@ -95,7 +114,7 @@ final class Frames {
 		return value.asLong();
 	}
 
-	private static String requiredString(JsonNode frame, String field, String code) {
+	static String requiredString(JsonNode frame, String field, String code) {
 		JsonNode value = frame.get(field);
 		if (value == null || value.isNull()) {
 			throw new BadFrame(code, "Field '" + field + "' is required.");
@@ -147,25 +166,64 @@ final class Frames {
 
 	}
 
-	/** {@code message}: the seed's fields, names and types, plus {@code seq}. */
+	/**
+	 * The frame of a row of the chat's stream: {@code message}, {@code edited} or
+	 * {@code deleted}.
+	 */
+	static Object of(ChatMessage row) {
+		return switch (row.kind()) {
+			case MESSAGE -> MessageOut.of(row);
+			case EDIT -> new EditedOut("edited", row.id(), row.targetId(), row.content(), row.senderId(),
+					row.chat().id(), row.createdAt(), row.seq());
+			case DELETE -> new DeletedOut("deleted", row.id(), row.targetId(), row.senderId(), row.chat().id(),
+					row.createdAt(), row.seq());
+		};
+	}
+
+	/**
+	 * {@code message}: the seed's fields, names and types, plus {@code seq}; a message
+	 * replayed after it was changed also says {@code edited_at} or {@code deleted}.
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record MessageOut(String type, long id, String content, long senderId, long chatId,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, long seq) {
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, long seq,
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant editedAt, Boolean deleted) {
 
 		static MessageOut of(ChatMessage message) {
 			return new MessageOut("message", message.id(), message.content(), message.senderId(), message.chat().id(),
-					message.createdAt(), message.seq());
+					message.createdAt(), message.seq(), message.editedAt(), message.deleted() ? Boolean.TRUE : null);
 		}
 
 	}
 
-	/** {@code ack}: to the sending connection, once the message is stored. */
+	/**
+	 * {@code edited}: message {@code message_id} now reads {@code content}; {@code id}
+	 * and {@code seq} are the edit's own place in the chat's stream.
+	 */
+	record EditedOut(String type, long id, long messageId, String content, long senderId, long chatId,
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant editedAt, long seq) {
+	}
+
+	/**
+	 * {@code deleted}: message {@code message_id} is gone; {@code id} and {@code seq} as
+	 * for edits.
+	 */
+	record DeletedOut(String type, long id, long messageId, long senderId, long chatId,
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant deletedAt, long seq) {
+	}
+
+	/**
+	 * {@code ack}: to the sending connection, once the message is stored; for an edit or
+	 * delete, {@code id} and {@code seq} are the event's and {@code message_id} names the
+	 * message it changed.
+	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record AckOut(String type, long id, long seq, String clientMessageId, long chatId,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt) {
+			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, Long messageId) {
 
 		static AckOut of(ChatMessage message) {
 			return new AckOut("ack", message.id(), message.seq(), message.clientMessageId(), message.chat().id(),
-					message.createdAt());
+					message.createdAt(), message.targetId());
 		}
 
 	}

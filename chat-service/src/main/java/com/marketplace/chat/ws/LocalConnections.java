@@ -166,8 +166,8 @@ class LocalConnections implements Delivery {
 	}
 
 	/**
-	 * The message's frame, encoded the first time a connection needs it and shared by
-	 * all.
+	 * The frame of the message (or edit, or delete), encoded the first time a connection
+	 * needs it and shared by all.
 	 */
 	Supplier<String> encodeOnce(ChatMessage message) {
 		return new Supplier<>() {
@@ -177,7 +177,7 @@ class LocalConnections implements Delivery {
 			@Override
 			public synchronized String get() {
 				if (this.frame == null) {
-					this.frame = LocalConnections.this.json.writeValueAsString(Frames.MessageOut.of(message));
+					this.frame = LocalConnections.this.json.writeValueAsString(Frames.of(message));
 				}
 				return this.frame;
 			}

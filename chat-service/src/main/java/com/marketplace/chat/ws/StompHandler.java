@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.marketplace.chat.chats.ChatAccess;
 import com.marketplace.chat.chats.ChatKey;
@@ -424,14 +426,24 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			}
 			clientMessageId = idField.asString();
 		}
-		ChatKey chat = target.get();
-		String messageId = clientMessageId;
+		String text = (content != null && content.isString()) ? content.asString() : null;
+		String retryId = clientMessageId;
+		store(stomp, target.get(), receipt, clientMessageId,
+				() -> this.messages.submit(target.get(), stomp.user.user().id(), text, retryId));
+	}
+
+	/**
+	 * Hands a message, edit or delete to the writers, as the raw endpoint does; the
+	 * RECEIPT (when asked for) follows the commit with the stored {@code id} and
+	 * {@code seq}, and for an edit or delete the {@code message-id} it changed.
+	 */
+	private void store(StompSession stomp, ChatKey chat, String receipt, String clientMessageId,
+			Supplier<CompletableFuture<Committed>> submit) {
 		List<Connection> own = stomp.receiversOf(chat);
 		own.forEach((receiver) -> receiver.feed.sendStarted());
 		CompletableFuture<Committed> stored;
 		try {
-			stored = this.messages.submit(chat, stomp.user.user().id(),
-					(content != null && content.isString()) ? content.asString() : null, clientMessageId);
+			stored = submit.get();
 		}
 		catch (ChatProblem ex) {
 			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
@@ -447,11 +459,14 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			own.forEach((receiver) -> receiver.feed.sendSettled(seq));
 			if (sent != null) {
 				this.received.increment();
-				Map<String, String> stamp = new java.util.LinkedHashMap<>();
+				Map<String, String> stamp = new LinkedHashMap<>();
 				stamp.put("id", Long.toString(sent.message().id()));
 				stamp.put("seq", Long.toString(sent.message().seq()));
 				if (sent.message().clientMessageId() != null) {
 					stamp.put("client-message-id", sent.message().clientMessageId());
+				}
+				if (sent.message().targetId() != null) {
+					stamp.put("message-id", Long.toString(sent.message().targetId()));
 				}
 				receipt(stomp, receipt, stamp);
 				return;
@@ -459,19 +474,20 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
 					? wrapped.getCause() : failure;
 			if (cause instanceof ChatProblem refused) {
-				sendError(stomp, receipt, messageId, refused.code(), refused.getMessage());
+				sendError(stomp, receipt, clientMessageId, refused.code(), refused.getMessage());
 				return;
 			}
 			log.warn("Storing a STOMP message of {} failed: {}", chat, cause.toString());
-			sendError(stomp, receipt, messageId, "unavailable",
+			sendError(stomp, receipt, clientMessageId, "unavailable",
 					"The message could not be stored; it was not sent. Try again.");
 		});
 	}
 
 	/**
-	 * {@code {"type": "typing"}} or {@code {"type": "read", "seq": N}} sent to a chat: as
-	 * the raw frames of the same types. A read that did not move the position gets its
-	 * stored value back in the RECEIPT's {@code seq}.
+	 * {@code {"type": "typing"}}, {@code {"type": "read", "seq": N}}, {@code {"type":
+	 * "edit", "id": N, "content": "..."}} or {@code {"type": "delete", "id": N}} sent to
+	 * a chat: as the raw frames of the same types. A read that did not move the position
+	 * gets its stored value back in the RECEIPT's {@code seq}.
 	 */
 	private void signal(StompSession stomp, ChatKey chat, JsonNode type, JsonNode payload, String receipt) {
 		long userId = stomp.user.user().id();
@@ -501,8 +517,26 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 					error(stomp, receipt, "unavailable", "The read position could not be stored now; try again.");
 				}
 			}
+			case "edit", "delete" -> {
+				long messageId;
+				String text = null;
+				try {
+					messageId = Frames.messageId(payload);
+					if (type.asString("").equals("edit")) {
+						text = Frames.requiredString(payload, "content", "invalid_content");
+					}
+				}
+				catch (Frames.BadFrame ex) {
+					error(stomp, receipt, ex.code(), ex.getMessage());
+					return;
+				}
+				String content = text;
+				store(stomp, chat, receipt, null,
+						() -> (content != null) ? this.messages.submitEdit(chat, userId, messageId, content)
+								: this.messages.submitDelete(chat, userId, messageId));
+			}
 			default -> error(stomp, receipt, "unknown_type",
-					"Unknown type '" + type.asString("") + "'; expected message, read or typing.");
+					"Unknown type '" + type.asString("") + "'; expected message, read, typing, edit or delete.");
 		}
 	}
 

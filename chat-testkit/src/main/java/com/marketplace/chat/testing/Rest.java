@@ -30,6 +30,18 @@ public final class Rest {
 			.POST(HttpRequest.BodyPublishers.ofString(WsClient.JSON.writeValueAsString(body))), token);
 	}
 
+	public static Response patch(Endpoint replica, String path, String token, Map<String, ?> body) {
+		return call(
+				HttpRequest.newBuilder(URI.create(replica.httpUrl() + path))
+					.header("Content-Type", "application/json")
+					.method("PATCH", HttpRequest.BodyPublishers.ofString(WsClient.JSON.writeValueAsString(body))),
+				token);
+	}
+
+	public static Response delete(Endpoint replica, String path, String token) {
+		return call(HttpRequest.newBuilder(URI.create(replica.httpUrl() + path)).DELETE(), token);
+	}
+
 	/** Posts the body exactly as given, for JSON no map would produce. */
 	public static Response postRaw(Endpoint replica, String path, String token, String json) {
 		return call(HttpRequest.newBuilder(URI.create(replica.httpUrl() + path))
