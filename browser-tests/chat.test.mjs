@@ -206,6 +206,33 @@ describe('standalone try-it page', () => {
     await shot(client, 'client-read-ticks');
   });
 
+  test('edit and delete of one\'s own messages reach the other side', EACH, async () => {
+    const acked = (page, text) => page.locator('li.mine[data-id]').filter({ hasText: text });
+    await send(client, 'a typo mesage');
+    await acked(client, 'a typo mesage').getByTestId('edit').waitFor();
+    await master.locator('li.theirs').filter({ hasText: 'a typo mesage' }).waitFor();
+    assert.equal(await master.locator('li.theirs [data-testid="edit"]').count(), 0, 'no edit on others\' messages');
+
+    await acked(client, 'a typo mesage').getByTestId('edit').click();
+    await client.getByTestId('edit-input').fill('a typo message, fixed');
+    await client.getByTestId('save-edit').click();
+    const fixed = master.locator('li.theirs').filter({ hasText: 'a typo message, fixed' });
+    await fixed.getByTestId('edited').waitFor();
+    await acked(client, 'a typo message, fixed').getByTestId('edited').waitFor();
+    conversation.push([CLIENT, 'a typo message, fixed']);
+
+    await send(client, 'sent by mistake');
+    await acked(client, 'sent by mistake').getByTestId('delete').waitFor();
+    await master.locator('li.theirs').filter({ hasText: 'sent by mistake' }).waitFor();
+    await acked(client, 'sent by mistake').getByTestId('delete').click();
+    await master.locator('li.theirs[data-deleted="true"]').filter({ hasText: 'message deleted' }).waitFor();
+    await client.locator('li.mine[data-deleted="true"]').waitFor();
+    conversation.push([CLIENT, 'message deleted']);
+    await expectConversation(master, conversation, MASTER);
+    await expectConversation(client, conversation, CLIENT);
+    await shot(master, 'master-sees-edit-and-delete');
+  });
+
   test('an error frame is shown and the connection stays live', EACH, async () => {
     // Bypass the page's own blank check to get the server's answer.
     await client.evaluate(() => window.chatApp.socket.send('{"type":"message","content":"   "}'));
@@ -217,7 +244,10 @@ describe('standalone try-it page', () => {
 
   test('after an unexpected close the master reconnects, resumes after the last id, and misses nothing', EACH, async () => {
     const before = await shown(master);
-    const lastId = before.at(-1).id;
+    // The resume point: the last id of the chat's stream seen with no hole below it,
+    // which is the delete event's own id after the edit and delete test.
+    const lastId = await master.evaluate(() => window.chatApp.resumeId);
+    assert.ok(lastId > before.at(-1).id, `resume id ${lastId} beyond the last message shown, an event's id`);
     const socketsBefore = master.sockets.length;
 
     // Offline first, so the reconnect cannot succeed until we say so: the client's next

@@ -18,7 +18,7 @@ const state = {
   contSeq: 0,        // highest seq with no hole below it (from the loaded baseline)
   resumeId: 0,       // that message's id: the after_id of the next connect
   pending: new Map(),// client_message_id -> {li, content}, until acked
-  inflight: [],      // cmids sent on the current socket, in order, not yet answered
+  inflight: [],      // cmids (and {op} edits/deletes) sent on the current socket, in order, not yet answered
   opening: 0,        // counts openChat calls: a slower, older one gives way
   otherRead: 0,      // how far the other participant has read: my messages up to it get ✓✓
   myRead: 0,         // how far I told the server I have read
@@ -218,6 +218,9 @@ function addMessage(m) {
   const li = messageNode(m.sender_id, m.content);
   li.querySelector('.meta').append(timeNode(m.created_at));
   markStored(li, m);
+  if (m.deleted) showDeleted(li);
+  else if (m.edited_at) showEdited(li, m.content);
+  if (m.sender_id === state.user.id && !m.deleted) addOwnActions(li);
   if (m.sender_id === state.user.id) setStatus(li, m.seq <= state.otherRead ? '✓✓ read' : '✓ sent', m.seq <= state.otherRead ? 'read' : 'sent');
   if (m.sender_id !== state.user.id) hideTyping();
   scheduleRead();
@@ -241,7 +244,11 @@ function markStored(li, m) {
   li.dataset.id = m.id;
   li.dataset.seq = m.seq;
   state.byId.set(m.id, li);
-  state.seqToId.set(m.seq, m.id);
+  markSeq(m.seq, m.id);
+}
+
+function markSeq(seq, id) {
+  state.seqToId.set(seq, id);
   while (state.seqToId.has(state.contSeq + 1)) {
     state.contSeq += 1;
     state.resumeId = Math.max(state.resumeId, state.seqToId.get(state.contSeq));
@@ -280,6 +287,13 @@ function transmit(cmid) {
 }
 
 function onAck(ack) {
+  if (ack.message_id) { // an edit or delete of ours: apply it as the others see it
+    const i = state.inflight.findIndex((c) => c.op && c.op.id === ack.message_id);
+    const [{ op }] = i >= 0 ? state.inflight.splice(i, 1) : [{ op: null }];
+    if (op) onChanged(op.type === 'edit' ? { type: 'edited', id: ack.id, seq: ack.seq, message_id: op.id, content: op.content } : { type: 'deleted', id: ack.id, seq: ack.seq, message_id: op.id });
+    else markSeq(ack.seq, ack.id);
+    return;
+  }
   state.inflight = state.inflight.filter((c) => c !== ack.client_message_id);
   const p = state.pending.get(ack.client_message_id);
   if (!p) return;
@@ -288,7 +302,70 @@ function onAck(ack) {
   p.li.querySelector('.meta').insertBefore(timeNode(ack.created_at), p.li.querySelector('.status'));
   markStored(p.li, ack);
   setStatus(p.li, ack.seq <= state.otherRead ? '✓✓ read' : '✓ sent', ack.seq <= state.otherRead ? 'read' : 'sent');
+  addOwnActions(p.li);
   scheduleRead();
+}
+
+// --- editing and deleting one's own messages -------------------------------------
+
+// Edit and Delete buttons on one's own stored message (the server refuses them
+// after the edit window, and the refusal is shown).
+function addOwnActions(li) {
+  if (li.querySelector('.actions')) return;
+  const edit = h('button', { type: 'button', dataset: { testid: 'edit' }, onclick: () => startEdit(li) }, 'Edit');
+  const del = h('button', { type: 'button', dataset: { testid: 'delete' }, onclick: () => changeMessage(li, { type: 'delete', id: Number(li.dataset.id) }) }, 'Delete');
+  li.querySelector('.meta').append(h('span', { className: 'actions' }, edit, del));
+}
+
+function startEdit(li) {
+  if (li.querySelector('form')) return;
+  const body = li.querySelector('.body');
+  const input = h('input', { className: 'edit-input', value: body.textContent, dataset: { testid: 'edit-input' } });
+  const form = h('form', { className: 'edit-form', onsubmit: (ev) => {
+    ev.preventDefault();
+    if (!input.value.trim()) return;
+    changeMessage(li, { type: 'edit', id: Number(li.dataset.id), content: input.value });
+    form.remove();
+    body.hidden = false;
+  } }, input, h('button', { type: 'submit', dataset: { testid: 'save-edit' } }, 'Save'),
+  h('button', { type: 'button', onclick: () => { form.remove(); body.hidden = false; } }, 'Cancel'));
+  body.hidden = true;
+  li.append(form);
+  input.focus();
+}
+
+// Edits and deletes go over the socket; the ack (or error) answers them in order.
+function changeMessage(li, frame) {
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
+    showError('Not connected: try again once the connection is back.', 'chat-error');
+    return;
+  }
+  state.ws.send(JSON.stringify(frame));
+  state.inflight.push({ op: frame });
+}
+
+// An edit or delete event of the chat's stream: it has a seq of its own.
+function onChanged(f) {
+  markSeq(f.seq, f.id);
+  const li = state.byId.get(f.message_id);
+  if (li && f.type === 'edited') showEdited(li, f.content);
+  if (li && f.type === 'deleted') showDeleted(li);
+  scheduleRead();
+}
+
+function showEdited(li, content) {
+  li.querySelector('.body').textContent = content;
+  const meta = li.querySelector('.meta');
+  if (!meta.querySelector('.edited')) meta.append(h('span', { className: 'edited', dataset: { testid: 'edited' } }, '(edited)'));
+}
+
+function showDeleted(li) {
+  li.dataset.deleted = 'true';
+  const body = li.querySelector('.body');
+  body.textContent = 'message deleted';
+  body.classList.add('deleted');
+  li.querySelectorAll('.actions, .edited, form').forEach((n) => n.remove());
+  body.hidden = false;
 }
 
 // --- read receipts, typing, presence ---------------------------------------------
@@ -351,6 +428,7 @@ function onErrorFrame(f) {
   showError(`Server error (${f.code}): ${f.message}`, 'chat-error');
   if (f.code === 'invalid_token' || !state.inflight.length) return;
   const cmid = state.inflight.shift();
+  if (cmid.op) return; // a refused edit or delete: the error says why, nothing changed
   const p = state.pending.get(cmid);
   if (!p) return;
   state.pending.delete(cmid);
@@ -397,6 +475,7 @@ function onFrame(data) {
   else if (f.type === 'read') onRead(f);
   else if (f.type === 'typing') onTyping(f);
   else if (f.type === 'presence') showPresence(f.user_id, f.online);
+  else if (f.type === 'edited' || f.type === 'deleted') onChanged(f);
   // pong, authenticated and unknown types need nothing: clients may ignore extras.
   // No application pings: the server's protocol pings already keep proxies awake.
 }
