@@ -57,7 +57,11 @@ class OperationsTests {
 	void servesOpenApiDocsAndTheInteractivePage() throws Exception {
 		JsonNode api = WsClient.JSON.readTree(get("/v3/api-docs").body());
 		assertThat(api.get("paths").propertyNames()).contains("/api/service-chats", "/api/service-chats/{id}",
-				"/api/support-chats", "/api/support-chats/{id}/assignee");
+				"/api/support-chats", "/api/support-chats/{id}/assignee", "/api/unread");
+		JsonNode message = api.get("paths").get("/api/{kind}-chats/{id}/messages/{messageId}");
+		assertThat(message).as("edit and delete are described").isNotNull();
+		assertThat(message.propertyNames()).contains("patch", "delete");
+		assertThat(api.get("paths").get("/api/{kind}-chats/{id}/read").propertyNames()).contains("post");
 		HttpResponse<String> page = get("/swagger-ui.html");
 		assertThat(page.statusCode()).isEqualTo(200);
 		assertThat(page.body()).contains("swagger-ui");
