@@ -1,7 +1,10 @@
 package com.marketplace.chat.fanout;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.marketplace.chat.system.Phases;
@@ -37,11 +40,15 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	private final Duration timeout;
 
-	private final String channel = "chat-probe:" + UUID.randomUUID();
+	private final String prefix = "chat-probe:" + UUID.randomUUID();
 
-	private final AtomicLong lastHeardNanos = new AtomicLong(System.nanoTime());
+	/** Each shard's probe channel (one on a single Redis), and when it was last heard. */
+	private final Map<String, Probe> probes = new ConcurrentHashMap<>();
 
 	private volatile boolean healthy = true;
+
+	/** The shards whose probe was not heard at the last tick. */
+	private volatile List<String> unheard = List.of();
 
 	private volatile boolean running;
 
@@ -56,9 +63,8 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	@Override
 	public void start() {
-		// Should this fail, Redis is down: the probe is not heard, and the resubscription
-		// once Redis answers again includes it.
-		this.bus.listenAlways(this.channel, (message) -> this.lastHeardNanos.set(System.nanoTime()));
+		this.bus.onChannelDropped((channel) -> this.relay.catchUpAll());
+		followShards();
 		this.timer = Ticker.start("bus-probe").every(this.interval, this::probe);
 		this.running = true;
 	}
@@ -68,8 +74,18 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 			return;
 		}
 		boolean published = this.bus.ping();
-		this.bus.publishRaw(new String[] { this.channel }, new String[] { "probe" });
-		boolean heard = System.nanoTime() - this.lastHeardNanos.get() < this.timeout.toNanos();
+		followShards();
+		List<Probe> all = List.copyOf(this.probes.values());
+		this.bus.publishRaw(all.stream().map(Probe::channel).toArray(String[]::new),
+				all.stream().map((probe) -> "probe").toArray(String[]::new));
+		long now = System.nanoTime();
+		this.unheard = this.probes.entrySet()
+			.stream()
+			.filter((probe) -> now - probe.getValue().lastHeardNanos().get() >= this.timeout.toNanos())
+			.map(Map.Entry::getKey)
+			.sorted()
+			.toList();
+		boolean heard = this.unheard.isEmpty();
 		if (heard != this.healthy) {
 			log.warn(
 					heard ? "Fan-out bus recovered: delivering through Redis again"
@@ -89,6 +105,30 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 	}
 
 	/**
+	 * One probe channel per shard as the client sees the shards now: a shard that appears
+	 * (a failover's new primary) gets a channel and a grace of one timeout before it
+	 * counts as unheard; a shard that is gone is no longer probed.
+	 */
+	private void followShards() {
+		Map<String, String> channels = this.bus.channelPerShard(this.prefix);
+		this.probes.keySet().removeIf((shard) -> !channels.containsKey(shard));
+		channels.forEach((shard, channel) -> {
+			Probe known = this.probes.get(shard);
+			if (known != null && known.channel().equals(channel)) {
+				return;
+			}
+			Probe probe = new Probe(channel, new AtomicLong(System.nanoTime()));
+			this.probes.put(shard, probe);
+			// Should this fail, Redis is down: the probe is not heard, and the
+			// resubscription once Redis answers again includes it.
+			this.bus.listenAlways(channel, (message) -> probe.lastHeardNanos().set(System.nanoTime()));
+		});
+	}
+
+	private record Probe(String channel, AtomicLong lastHeardNanos) {
+	}
+
+	/**
 	 * Redis answers but our own probe does not come back: the subscription is broken;
 	 * start it over.
 	 */
@@ -104,8 +144,13 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 
 	@Override
 	public Health health() {
-		return this.healthy ? Health.up().build()
-				: Health.down().withDetail("reason", "own probe not heard back within " + this.timeout).build();
+		if (this.healthy) {
+			return Health.up().withDetail("shards", this.probes.size()).build();
+		}
+		return Health.down()
+			.withDetail("reason", "own probe not heard back within " + this.timeout)
+			.withDetail("unheard", this.unheard)
+			.build();
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +15,17 @@ import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
 import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -35,6 +45,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Redis pub/sub, one channel per chat ({@code chat:service:42}), on Lettuce directly: one
  * connection publishes, one subscribes, both from the client Spring Boot configured.
  * <ul>
+ * <li>On one Redis ({@code spring.data.redis.host} or {@code .url}) it is classic
+ * pub/sub. On a Redis Cluster ({@code spring.data.redis.cluster.nodes}) it is sharded
+ * pub/sub ({@code SPUBLISH} / {@code SSUBSCRIBE}): a chat's channel lives on the shard
+ * that owns its slot, so a publication crosses no other shard, and adding shards adds
+ * fan-out capacity. Lettuce routes each command to the primary of the channel's
+ * slot.</li>
  * <li>Publishing is pipelined: the notices of one grouped commit leave in one write, and
  * nothing waits for Redis to answer. While Redis is unreachable a publication fails at
  * once and is counted; MySQL already holds the message.</li>
@@ -42,7 +58,9 @@ import tools.jackson.databind.json.JsonMapper;
  * there, which must not block.</li>
  * <li>This class keeps the channels it wants. Lettuce subscribes again to what it had on
  * every reconnect; a channel it brings back that is no longer wanted (its unsubscribe
- * failed during an outage) is unsubscribed as soon as Redis confirms it.</li>
+ * failed during an outage) is unsubscribed as soon as Redis confirms it. A shard that
+ * drops a channel itself (its slot moved, or its primary stepped down) is asked again
+ * after a pause, and the relay reads what the chat missed from MySQL.</li>
  * </ul>
  */
 @Component
@@ -53,48 +71,107 @@ class RedisFanout implements Fanout, DisposableBean {
 
 	private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
 
-	private final RedisClient client;
+	/** How long after a shard dropped a channel it is asked for it again. */
+	private static final Duration RESUBSCRIBE_PAUSE = Duration.ofMillis(500);
+
+	private final AbstractRedisClient client;
+
+	/** Sharded pub/sub on a Redis Cluster; classic pub/sub on one Redis. */
+	private final boolean sharded;
 
 	private final JsonMapper json;
 
 	private final Counter publishErrors;
 
+	private final Counter shardDrops;
+
 	private final Map<String, Consumer<String>> wanted = new ConcurrentHashMap<>();
 
-	private final StatefulRedisConnection<String, String> publisher;
+	private final StatefulConnection<String, String> publisher;
 
-	/** Auto-flushed, with a short timeout: the publisher's commands wait for a flush. */
-	private final StatefulRedisConnection<String, String> pinger;
+	private final RedisClusterAsyncCommands<String, String> publishing;
+
+	/**
+	 * Auto-flushed, with a short timeout, for pings and presence: the publisher's
+	 * commands wait for a flush.
+	 */
+	private final StatefulConnection<String, String> pinger;
+
+	private final RedisClusterAsyncCommands<String, String> commands;
+
+	private final RedisClusterCommands<String, String> pinging;
 
 	private volatile StatefulRedisPubSubConnection<String, String> subscriber;
 
+	private volatile Consumer<String> onChannelDropped = (channel) -> {
+	};
+
 	RedisFanout(LettuceConnectionFactory connections, JsonMapper json, MeterRegistry meters) {
-		if (!(connections.getRequiredNativeClient() instanceof RedisClient redis)) {
-			throw new IllegalStateException("The fan-out runs on one Redis (spring.data.redis.host or .url), not on "
-					+ connections.getRequiredNativeClient().getClass().getSimpleName());
-		}
-		this.client = redis;
 		this.json = json;
 		this.publishErrors = Counter.builder("chat.fanout.redis.errors")
 			.description("Publications that Redis did not take")
 			.register(meters);
-		this.publisher = redis.connect(StringCodec.UTF8);
+		this.shardDrops = Counter.builder("chat.fanout.redis.shard.drops")
+			.description("Channels a Redis Cluster shard dropped (slot moved, primary changed)")
+			.register(meters);
+		Object nativeClient = connections.getRequiredNativeClient();
+		if (nativeClient instanceof RedisClusterClient cluster) {
+			this.client = cluster;
+			this.sharded = true;
+			StatefulRedisClusterConnection<String, String> publisher = cluster.connect(StringCodec.UTF8);
+			this.publisher = publisher;
+			this.publishing = publisher.async();
+			StatefulRedisClusterConnection<String, String> pinger = cluster.connect(StringCodec.UTF8);
+			this.pinger = pinger;
+			this.pinging = pinger.sync();
+			this.commands = pinger.async();
+		}
+		else if (nativeClient instanceof RedisClient redis) {
+			this.client = redis;
+			this.sharded = false;
+			StatefulRedisConnection<String, String> publisher = redis.connect(StringCodec.UTF8);
+			this.publisher = publisher;
+			this.publishing = publisher.async();
+			StatefulRedisConnection<String, String> pinger = redis.connect(StringCodec.UTF8);
+			this.pinger = pinger;
+			this.pinging = pinger.sync();
+			this.commands = pinger.async();
+		}
+		else {
+			throw new IllegalStateException(
+					"The fan-out runs on Redis through Lettuce, not on " + nativeClient.getClass().getSimpleName());
+		}
 		this.publisher.setAutoFlushCommands(false);
-		this.pinger = redis.connect(StringCodec.UTF8);
 		this.pinger.setTimeout(Duration.ofSeconds(1));
 		this.subscriber = openSubscriber();
 	}
 
+	/** Commands on the bus's Redis, sent at once (not with the publications). */
+	RedisClusterAsyncCommands<String, String> commands() {
+		return this.commands;
+	}
+
+	/**
+	 * Who to tell when a shard dropped a channel this replica wants, and again once it is
+	 * subscribed anew: each time the chat may have missed publications.
+	 */
+	void onChannelDropped(Consumer<String> listener) {
+		this.onChannelDropped = listener;
+	}
+
 	private StatefulRedisPubSubConnection<String, String> openSubscriber() {
-		StatefulRedisPubSubConnection<String, String> connection = this.client.connectPubSub(StringCodec.UTF8);
+		StatefulRedisPubSubConnection<String, String> connection = (this.client instanceof RedisClusterClient cluster)
+				? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) this.client).connectPubSub(StringCodec.UTF8);
 		connection.addListener(new RedisPubSubAdapter<>() {
 
 			@Override
 			public void message(String channel, String message) {
-				Consumer<String> receiver = RedisFanout.this.wanted.get(channel);
-				if (receiver != null) {
-					receiver.accept(message);
-				}
+				deliver(channel, message);
+			}
+
+			@Override
+			public void smessage(String channel, String message) {
+				deliver(channel, message);
 			}
 
 			@Override
@@ -104,8 +181,78 @@ class RedisFanout implements Fanout, DisposableBean {
 				}
 			}
 
+			@Override
+			public void ssubscribed(String channel, long count) {
+				if (!RedisFanout.this.wanted.containsKey(channel)) {
+					connection.async().sunsubscribe(channel);
+				}
+			}
+
+			@Override
+			public void sunsubscribed(String channel, long count) {
+				if (RedisFanout.this.wanted.containsKey(channel)) {
+					dropped(connection, channel);
+				}
+			}
+
 		});
 		return connection;
+	}
+
+	private void deliver(String channel, String message) {
+		Consumer<String> receiver = this.wanted.get(channel);
+		if (receiver != null) {
+			receiver.accept(message);
+		}
+	}
+
+	/**
+	 * A shard said it no longer sends us a channel we still want: its slot moved or its
+	 * primary changed. Asked again after a pause (Lettuce's view of the slots refreshes
+	 * meanwhile), until the channel is confirmed or no longer wanted; the relay reads
+	 * what the chat missed from MySQL.
+	 */
+	private void dropped(StatefulRedisPubSubConnection<String, String> connection, String channel) {
+		this.shardDrops.increment();
+		log.info("Redis dropped channel {}; subscribing again", channel);
+		this.onChannelDropped.accept(channel);
+		CompletableFuture.delayedExecutor(RESUBSCRIBE_PAUSE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+			if (!this.wanted.containsKey(channel) || connection != this.subscriber) {
+				return;
+			}
+			subscribe(connection, channel).whenComplete((ignored, failure) -> {
+				if (failure != null && this.wanted.containsKey(channel)) {
+					log.warn("Subscribing again to {} failed: {}", channel, failure.toString());
+					dropped(connection, channel);
+				}
+				else if (failure == null) {
+					// What was published between the drop and now.
+					this.onChannelDropped.accept(channel);
+				}
+			});
+		});
+	}
+
+	/** SUBSCRIBE, or SSUBSCRIBE on a cluster: one channel each there, as slots differ. */
+	private CompletableFuture<Void> subscribe(StatefulRedisPubSubConnection<String, String> connection,
+			String... channels) {
+		if (!this.sharded) {
+			return connection.async().subscribe(channels).toCompletableFuture();
+		}
+		CompletableFuture<?>[] each = new CompletableFuture<?>[channels.length];
+		for (int i = 0; i < channels.length; i++) {
+			each[i] = connection.async().ssubscribe(channels[i]).toCompletableFuture();
+		}
+		return CompletableFuture.allOf(each);
+	}
+
+	private void unsubscribe(String channel) {
+		if (this.sharded) {
+			this.subscriber.async().sunsubscribe(channel);
+		}
+		else {
+			this.subscriber.async().unsubscribe(channel);
+		}
 	}
 
 	@Override
@@ -123,7 +270,9 @@ class RedisFanout implements Fanout, DisposableBean {
 	synchronized void publishRaw(String[] channels, String[] payloads) {
 		try {
 			for (int i = 0; i < channels.length; i++) {
-				this.publisher.async().publish(channels[i], payloads[i]).exceptionally((failure) -> {
+				RedisFuture<Long> published = this.sharded ? this.publishing.spublish(channels[i], payloads[i])
+						: this.publishing.publish(channels[i], payloads[i]);
+				published.exceptionally((failure) -> {
 					this.publishErrors.increment();
 					return null;
 				});
@@ -137,15 +286,52 @@ class RedisFanout implements Fanout, DisposableBean {
 		}
 	}
 
-	/** Whether Redis answers a PING within a second. */
+	/**
+	 * Whether Redis answers a PING within a second: on a cluster, every primary the
+	 * client knows of now.
+	 */
 	boolean ping() {
 		try {
-			this.pinger.sync().ping();
+			if (this.pinger instanceof StatefulRedisClusterConnection<String, String> cluster) {
+				for (RedisClusterNode node : cluster.getPartitions()) {
+					if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+						cluster.getConnection(node.getNodeId()).sync().ping();
+					}
+				}
+				return true;
+			}
+			this.pinging.ping();
 			return true;
 		}
 		catch (RuntimeException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Channels named {@code prefix} plus a hash tag, one on each shard of a cluster (the
+	 * primaries as Lettuce knows them now), keyed by the shard's first slot range; on one
+	 * Redis, {@code prefix} alone.
+	 */
+	Map<String, String> channelPerShard(String prefix) {
+		if (!(this.client instanceof RedisClusterClient cluster)) {
+			return Map.of("redis", prefix);
+		}
+		Map<String, String> channels = new TreeMap<>();
+		for (RedisClusterNode node : cluster.getPartitions()) {
+			if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getSlots().isEmpty()) {
+				continue;
+			}
+			String shard = "slots " + node.getSlots().get(0) + "+";
+			for (int tag = 0;; tag++) {
+				String channel = prefix + ":{" + tag + "}";
+				if (node.hasSlot(SlotHash.getSlot(channel))) {
+					channels.put(shard, channel);
+					break;
+				}
+			}
+		}
+		return channels;
 	}
 
 	@Override
@@ -171,7 +357,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	void listenAlways(String channel, Consumer<String> receiver) {
 		this.wanted.put(channel, receiver);
 		try {
-			this.subscriber.async().subscribe(channel);
+			subscribe(this.subscriber, channel);
 		}
 		catch (RuntimeException ex) {
 			log.warn("Could not subscribe to {} yet: {}", channel, ex.toString());
@@ -188,10 +374,7 @@ class RedisFanout implements Fanout, DisposableBean {
 		Listening handle = () -> release(channel, receiver);
 		CompletableFuture<Listening> subscribed = new CompletableFuture<>();
 		try {
-			this.subscriber.async()
-				.subscribe(channel)
-				.toCompletableFuture()
-				.orTimeout(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+			subscribe(this.subscriber, channel).orTimeout(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
 				.whenComplete((ignored, failure) -> {
 					if (failure == null) {
 						subscribed.complete(handle);
@@ -212,7 +395,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	private void release(String channel, Consumer<String> receiver) {
 		if (this.wanted.remove(channel, receiver)) {
 			try {
-				this.subscriber.async().unsubscribe(channel);
+				unsubscribe(channel);
 			}
 			catch (RuntimeException ex) {
 				// Disconnected: should Lettuce bring the channel back on reconnect, it is
@@ -227,11 +410,14 @@ class RedisFanout implements Fanout, DisposableBean {
 	 * channel: for a subscription Redis dropped without the connection noticing.
 	 */
 	void resubscribe() {
+		if (this.client instanceof RedisClusterClient cluster) {
+			cluster.refreshPartitions();
+		}
 		StatefulRedisPubSubConnection<String, String> old = this.subscriber;
 		StatefulRedisPubSubConnection<String, String> fresh = openSubscriber();
 		String[] channels = this.wanted.keySet().toArray(String[]::new);
 		if (channels.length > 0) {
-			fresh.async().subscribe(channels);
+			subscribe(fresh, channels);
 		}
 		this.subscriber = fresh;
 		old.closeAsync();

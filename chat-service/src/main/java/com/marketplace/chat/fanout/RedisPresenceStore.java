@@ -1,6 +1,7 @@
 package com.marketplace.chat.fanout;
 
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -8,12 +9,17 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.marketplace.chat.chats.ChatKey;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.stereotype.Component;
@@ -27,12 +33,17 @@ import org.springframework.stereotype.Component;
 @ConditionalOnProperty(name = "chat.fanout.backend", havingValue = "redis")
 class RedisPresenceStore implements PresenceStore {
 
+	private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(5);
+
 	private final StringRedisTemplate redis;
+
+	private final RedisFanout bus;
 
 	private final String replica = UUID.randomUUID().toString();
 
-	RedisPresenceStore(StringRedisTemplate redis) {
+	RedisPresenceStore(StringRedisTemplate redis, RedisFanout bus) {
 		this.redis = redis;
+		this.bus = bus;
 	}
 
 	static String key(ChatKey chat) {
@@ -58,35 +69,47 @@ class RedisPresenceStore implements PresenceStore {
 	}
 
 	/**
-	 * One pipeline for every chat of this replica: four commands each, one round trip.
+	 * Four commands for every chat of this replica, all sent before any answer is awaited
+	 * (on a cluster each goes to the shard that owns the chat's key): about one round
+	 * trip per shard.
 	 */
 	@Override
 	public Map<ChatKey, Set<Long>> refresh(Map<ChatKey, Set<Long>> mine, long expiresAtMillis, long nowMillis) {
-		List<ChatKey> chats = List.copyOf(mine.keySet());
-		List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (ChatKey chat : chats) {
-				byte[] key = key(chat).getBytes(StandardCharsets.UTF_8);
-				for (long user : mine.get(chat)) {
-					connection.zSetCommands()
-						.zAdd(key, expiresAtMillis, (user + ":" + this.replica).getBytes(StandardCharsets.UTF_8));
-				}
-				connection.keyCommands().pExpireAt(key, expiresAtMillis + 60_000);
-				connection.zSetCommands().zRemRangeByScore(key, Double.NEGATIVE_INFINITY, nowMillis);
-				connection.zSetCommands().zRangeByScore(key, nowMillis, Double.POSITIVE_INFINITY);
-			}
-			return null;
-		});
+		RedisClusterAsyncCommands<String, String> commands = this.bus.commands();
+		Map<ChatKey, RedisFuture<List<String>>> members = new HashMap<>();
+		List<RedisFuture<?>> all = new ArrayList<>();
+		for (Map.Entry<ChatKey, Set<Long>> chat : mine.entrySet()) {
+			String key = key(chat.getKey());
+			Object[] entries = chat.getValue()
+				.stream()
+				.flatMap((user) -> Stream.of((double) expiresAtMillis, user + ":" + this.replica))
+				.toArray();
+			all.add(commands.zadd(key, entries));
+			all.add(commands.pexpireat(key, expiresAtMillis + 60_000));
+			all.add(commands.zremrangebyscore(key, Range.create(Double.NEGATIVE_INFINITY, (double) nowMillis)));
+			RedisFuture<List<String>> online = commands.zrangebyscore(key,
+					Range.create((double) nowMillis, Double.POSITIVE_INFINITY));
+			all.add(online);
+			members.put(chat.getKey(), online);
+		}
+		if (!LettuceFutures.awaitAll(REFRESH_TIMEOUT, all.toArray(RedisFuture[]::new))) {
+			throw new IllegalStateException("Redis did not answer the presence refresh within " + REFRESH_TIMEOUT);
+		}
 		Map<ChatKey, Set<Long>> online = new HashMap<>();
-		int at = 0;
-		for (ChatKey chat : chats) {
-			at += mine.get(chat).size() + 2;
+		members.forEach((chat, found) -> {
 			Set<Long> users = new HashSet<>();
-			if (results.get(at) instanceof Collection<?> members) {
-				members.forEach((member) -> users.add(userOf(String.valueOf(member))));
+			try {
+				found.get().forEach((member) -> users.add(userOf(member)));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			catch (ExecutionException ex) {
+				throw new IllegalStateException("Reading presence of " + chat + " failed", ex.getCause());
 			}
 			online.put(chat, users);
-			at++;
-		}
+		});
 		return online;
 	}
 

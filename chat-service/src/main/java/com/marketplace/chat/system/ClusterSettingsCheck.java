@@ -36,7 +36,8 @@ class ClusterSettingsCheck implements EnvironmentPostProcessor, Ordered {
 		}
 		List<String> missing = new ArrayList<>();
 		require(environment, missing, "spring.datasource.url");
-		require(environment, missing, "spring.data.redis.host", "spring.data.redis.url");
+		require(environment, missing, "spring.data.redis.host", "spring.data.redis.url",
+				"spring.data.redis.cluster.nodes");
 		require(environment, missing, "spring.security.oauth2.resourceserver.jwt.issuer-uri",
 				"spring.security.oauth2.resourceserver.jwt.jwk-set-uri");
 		if (!StringUtils.hasText(environment.getProperty(AUDIENCES))
