@@ -163,6 +163,35 @@ class ComposeFileTests {
 	}
 
 	@Test
+	void layersTheBusOntoARedisClusterOfThreePrimaries() throws IOException {
+		Map<String, Object> layer = Yamls.parser().load(Files.readString(DEPLOY.resolve("compose.redis-cluster.yaml")));
+		Map<String, Object> layered = map(layer, "services");
+		List<String> nodes = List.of("redis-node-1", "redis-node-2", "redis-node-3");
+		List<String> base = list(services, "redis.command").stream().map(Object::toString).toList();
+		String requirePass = base.get(base.indexOf("--requirepass") + 1);
+		for (String node : nodes) {
+			List<String> command = list(layered, node + ".command").stream().map(Object::toString).toList();
+			assertThat(command).as(node).containsSequence("--cluster-enabled", "yes");
+			assertThat(command.get(command.indexOf("--requirepass") + 1)).as(node).isEqualTo(requirePass);
+			assertThat(command.get(command.indexOf("--masterauth") + 1)).as("replicas of %s can sync", node)
+				.isEqualTo(requirePass);
+			assertThat(at(layered, node + ".healthcheck.test")).as(node).isNotNull();
+		}
+		assertThat(
+				String.join(" ", list(layered, "redis-cluster-init.command").stream().map(Object::toString).toList()))
+			.contains("--cluster create", "cluster_state:ok");
+		assertThat(replicas().keySet()).allSatisfy((replica) -> {
+			Map<String, String> environment = environment(map(layered, replica));
+			assertThat(environment.get("SPRING_DATA_REDIS_CLUSTER_NODES")).as(replica)
+				.isEqualTo(String.join(",", nodes.stream().map((node) -> node + ":6379").toList()));
+			assertThat(environment.keySet()).as(replica)
+				.isSubsetOf(ApplicationEnvironment.VARIABLES_MIRRORING_APPLICATION_PROPERTIES);
+			assertThat(string(map(layered, replica), "depends_on.redis-cluster-init.condition"))
+				.isEqualTo("service_completed_successfully");
+		});
+	}
+
+	@Test
 	void mountsFilesThatExist() {
 		services.forEach((name, service) -> list(service, "volumes").stream()
 			.map(Object::toString)

@@ -96,7 +96,22 @@ class HelmChartTests {
 		assertThat(scenarios()).extracting(Scenario::name)
 			.contains("ingress-values.yaml", "ingress-access-log-values.yaml", "servicemonitor-values.yaml",
 					"networkpolicy-values.yaml", "existing-secret-values.yaml", "any-audience-values.yaml",
-					"hpa-custom-metric-values.yaml", "hpa-disabled-values.yaml");
+					"hpa-custom-metric-values.yaml", "hpa-disabled-values.yaml", "redis-cluster-values.yaml");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("scenarios")
+	void pointsAtOneRedisOrAtARedisClusterNeverBoth(Scenario scenario) {
+		List<String> names = scenario.env().stream().map((env) -> string(env, "name")).toList();
+		String nodes = scenario.value("redis.clusterNodes");
+		if (nodes.isEmpty()) {
+			assertThat(names).contains("SPRING_DATA_REDIS_HOST", "SPRING_DATA_REDIS_PORT")
+				.doesNotContain("SPRING_DATA_REDIS_CLUSTER_NODES");
+		}
+		else {
+			assertThat(scenario.envValue("SPRING_DATA_REDIS_CLUSTER_NODES")).isEqualTo(nodes);
+			assertThat(names).doesNotContain("SPRING_DATA_REDIS_HOST", "SPRING_DATA_REDIS_PORT");
+		}
 	}
 
 	@Test
