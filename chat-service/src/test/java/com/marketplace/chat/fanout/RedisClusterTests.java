@@ -183,6 +183,56 @@ class RedisClusterTests {
 		}
 	}
 
+	@Test
+	void aSlotMigratingMidStreamLosesDuplicatesAndReordersNothing() throws Exception {
+		Cluster.get();
+		try (OwnRedisCluster redis = new OwnRedisCluster(3, 0);
+				Replica one = Replica.start("reshard-1", settings(redis));
+				Replica two = Replica.start("reshard-2", settings(redis))) {
+			Chat chat = chatsOnEveryShard(one, redis, 1).values().iterator().next().get(0);
+			int slot = SlotHash.getSlot(channel(chat));
+			int from = redis.primaryOf(slot);
+			int to = redis.primaries().stream().filter((port) -> port != from).findFirst().orElseThrow();
+			int messages = 40;
+			try (WsClient sender = WsClient.connect(chat.wsUrl(one, chat.client()));
+					WsClient receiver = WsClient.connect(chat.wsUrl(two, chat.other()))) {
+				for (int i = 0; i < messages; i++) {
+					if (i == 15) {
+						redis.moveSlot(slot, to);
+					}
+					sender.sendMessage("m" + i);
+					expectType(sender.next(), "ack");
+					Thread.sleep(30);
+				}
+				List<Long> seqs = new ArrayList<>();
+				while (seqs.size() < messages) {
+					JsonNode frame = receiver.next(Duration.ofSeconds(20));
+					if ("message".equals(frame.get("type").asString())) {
+						seqs.add(frame.get("seq").asLong());
+					}
+				}
+				List<Long> expected = new ArrayList<>();
+				for (int i = 0; i < messages; i++) {
+					expected.add(i + 1L);
+				}
+				assertThat(seqs).as("every message once, in order, across the move").isEqualTo(expected);
+				assertThat(redis.primaryOf(slot)).isEqualTo(to);
+				String channel = channel(chat);
+				long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+				while (!redis.command(to, "pubsub", "shardnumsub", channel).equals(channel + "\n2")
+						&& System.nanoTime() < deadline) {
+					Thread.sleep(100);
+				}
+				assertThat(redis.command(to, "pubsub", "shardnumsub", channel))
+					.as("both replicas followed the slot to its new shard")
+					.isEqualTo(channel + "\n2");
+				sender.sendMessage("after");
+				expectType(sender.next(), "ack");
+				assertThat(expectType(receiver.next(), "message").get("content").asString()).isEqualTo("after");
+			}
+		}
+	}
+
 	private static Map<String, Object> settings(OwnRedisCluster redis) {
 		Map<String, Object> settings = new HashMap<>();
 		settings.put("spring.data.redis.cluster.nodes", redis.nodes());

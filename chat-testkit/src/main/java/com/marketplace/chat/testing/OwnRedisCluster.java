@@ -134,6 +134,37 @@ public final class OwnRedisCluster implements AutoCloseable {
 		throw new IllegalStateException("the replica on " + port + " did not sync within " + within);
 	}
 
+	/**
+	 * Moves one slot, with its keys, to the primary on {@code toPort}, as
+	 * {@code redis-cli --cluster reshard} does: importing, migrating, each key, then the
+	 * new owner announced to every primary.
+	 */
+	public void moveSlot(int slot, int toPort) {
+		int fromPort = primaryOf(slot);
+		String from = nodeId(fromPort);
+		String to = nodeId(toPort);
+		expectOk(command(toPort, "cluster", "setslot", Integer.toString(slot), "importing", from));
+		expectOk(command(fromPort, "cluster", "setslot", Integer.toString(slot), "migrating", to));
+		for (String key : command(fromPort, "cluster", "getkeysinslot", Integer.toString(slot), "1000").lines()
+			.filter((line) -> !line.isBlank())
+			.toList()) {
+			expectOk(command(fromPort, "migrate", "127.0.0.1", Integer.toString(toPort), key, "0", "5000"));
+		}
+		for (int primary : primaries()) {
+			expectOk(command(primary, "cluster", "setslot", Integer.toString(slot), "node", to));
+		}
+	}
+
+	private String nodeId(int port) {
+		return command(port, "cluster", "myid");
+	}
+
+	private static void expectOk(String answer) {
+		if (!answer.equals("OK")) {
+			throw new IllegalStateException("Redis answered " + answer);
+		}
+	}
+
 	/** Kills one node abruptly, as a crash would. */
 	public void kill(int port) {
 		Process server = this.servers.get(port);
