@@ -127,6 +127,8 @@ class GroupCommitter implements SmartLifecycle {
 
 	private void write(BlockingQueue<Pending> queue) {
 		List<Pending> batch = new ArrayList<>();
+		Arrivals arrivals = new Arrivals();
+		long linger = this.properties.groupLinger().toNanos();
 		while (this.running || !queue.isEmpty()) {
 			try {
 				Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -135,6 +137,12 @@ class GroupCommitter implements SmartLifecycle {
 				}
 				batch.add(first);
 				queue.drainTo(batch, this.properties.groupSize() - 1);
+				arrivals.saw(batch);
+				if (arrivals.meanGapNanos() < linger) {
+					linger(queue, batch, first.queuedAtNanos + linger);
+					arrivals.saw(batch.subList(arrivals.seen, batch.size()));
+				}
+				arrivals.seen = 0;
 				long now = System.nanoTime();
 				batch.forEach((pending) -> this.queued.record(now - pending.queuedAtNanos, TimeUnit.NANOSECONDS));
 				batch.removeIf(this::settleIfLate);
@@ -153,6 +161,62 @@ class GroupCommitter implements SmartLifecycle {
 			finally {
 				batch.clear();
 			}
+		}
+	}
+
+	/**
+	 * How fast sends arrive at one writer: a moving mean of the gaps between their
+	 * arrivals, over the last eight or so.
+	 */
+	private static final class Arrivals {
+
+		private long last;
+
+		/**
+		 * Starts as if sends came a second apart: no lingering until they come faster.
+		 */
+		private long meanGap = TimeUnit.SECONDS.toNanos(1);
+
+		/** How many of the current batch were counted. */
+		int seen;
+
+		void saw(List<Pending> pendings) {
+			for (Pending pending : pendings) {
+				if (this.last != 0) {
+					long gap = Math.max(0, pending.queuedAtNanos - this.last);
+					this.meanGap = this.meanGap - (this.meanGap >> 3) + (gap >> 3);
+				}
+				this.last = pending.queuedAtNanos;
+				this.seen++;
+			}
+		}
+
+		long meanGapNanos() {
+			return this.meanGap;
+		}
+
+	}
+
+	/**
+	 * Waits for more sends until {@code deadline} (the first one's arrival plus
+	 * {@code chat.message.group-linger}) or a full group: fewer, larger commits for a few
+	 * milliseconds of latency. The writer waits only while sends arrive faster than one
+	 * per linger (so a quiet chat service commits at once, and a busy one shares its
+	 * commits), and a writer that was busy committing finds its linger over already.
+	 */
+	private void linger(BlockingQueue<Pending> queue, List<Pending> batch, long deadline) throws InterruptedException {
+		int size = this.properties.groupSize();
+		while (batch.size() < size) {
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				return;
+			}
+			Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
+			if (next == null) {
+				return;
+			}
+			batch.add(next);
+			queue.drainTo(batch, size - batch.size());
 		}
 	}
 

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -19,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * that hash to it; one makes the largest groups (on 2 cores it carried twice the rate of
  * two); 0 stores each message in a transaction of its own on the sender's thread
  * @param groupSize most messages one grouped commit takes
+ * @param groupLinger how long a writer that finds one send waits for more before it
+ * commits, counted from that send's arrival; 0 commits whatever is queued at once
  * @param commitTimeout longest a message waits in the writers' queue, and longest its
  * transaction may take; a sender always has its answer (stored, or {@code unavailable})
  * within twice this
@@ -28,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record MessageProperties(@DefaultValue("4000") @Min(1) @Max(8000) int maxContentLength,
 		@DefaultValue("1") @PositiveOrZero int writers, @DefaultValue("100") @Positive int groupSize,
+		@DefaultValue("2ms") @DurationMax(seconds = 1) Duration groupLinger,
 		@DefaultValue("5s") @DurationMin(millis = 1) Duration commitTimeout,
 		@DefaultValue("15m") @DurationMin(seconds = 1) Duration editWindow) {
 

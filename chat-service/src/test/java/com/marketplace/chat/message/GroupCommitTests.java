@@ -29,6 +29,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GroupCommitTests {
 
 	@Test
+	void aWriterLingersForMoreSendsAndCommitsThemTogether() throws Exception {
+		Cluster.get();
+		try (Replica replica = Replica.start("linger", Map.of("chat.message.group-linger", "300ms"))) {
+			Messages messages = replica.bean(Messages.class);
+			DistributionSummary groups = replica.bean(MeterRegistry.class).summary("chat.message.commit.group");
+			Chat one = Chats.serviceChat(replica);
+			Chat two = Chats.serviceChat(replica);
+			// Sends arriving faster than one per linger: only then does a writer wait.
+			List<java.util.concurrent.CompletableFuture<Committed>> warming = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				warming.add(messages.submit(new ChatKey(ChatKind.SERVICE, two.id()), two.client().id(), "warming " + i,
+						null));
+			}
+			warming.forEach(java.util.concurrent.CompletableFuture::join);
+			long commitsBefore = groups.count();
+			double storedBefore = groups.totalAmount();
+			var first = messages.submit(new ChatKey(ChatKind.SERVICE, one.id()), one.client().id(), "first", null);
+			Thread.sleep(100);
+			assertThat(first).as("still lingering for company").isNotDone();
+			var second = messages.submit(new ChatKey(ChatKind.SERVICE, two.id()), two.other().id(), "second", null);
+			assertThat(first.get().message().seq()).isEqualTo(1);
+			assertThat(second.get().message().seq()).isEqualTo(21);
+			assertThat(groups.count() - commitsBefore).as("one commit for both").isEqualTo(1);
+			assertThat(groups.totalAmount() - storedBefore).isEqualTo(2.0);
+		}
+	}
+
+	@Test
 	void concurrentSendsShareCommitsWithoutAffectingEachOther() throws Exception {
 		Replica replica = Cluster.get().a;
 		Messages messages = replica.bean(Messages.class);
