@@ -39,8 +39,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /**
  * Redis pub/sub, one channel per chat ({@code chat:service:42}), on Lettuce directly: one
  * connection publishes, one subscribes, both from the client Spring Boot configured.
@@ -79,7 +77,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	/** Sharded pub/sub on a Redis Cluster; classic pub/sub on one Redis. */
 	private final boolean sharded;
 
-	private final JsonMapper json;
+	private final PublicationCodec codec = new PublicationCodec();
 
 	private final Counter publishErrors;
 
@@ -106,8 +104,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	private volatile Consumer<String> onChannelDropped = (channel) -> {
 	};
 
-	RedisFanout(LettuceConnectionFactory connections, JsonMapper json, MeterRegistry meters) {
-		this.json = json;
+	RedisFanout(LettuceConnectionFactory connections, MeterRegistry meters) {
 		this.publishErrors = Counter.builder("chat.fanout.redis.errors")
 			.description("Publications that Redis did not take")
 			.register(meters);
@@ -261,7 +258,7 @@ class RedisFanout implements Fanout, DisposableBean {
 		String[] payloads = new String[notices.size()];
 		for (int i = 0; i < notices.size(); i++) {
 			channels[i] = notices.get(i).chat().channel();
-			payloads[i] = this.json.writeValueAsString(Publication.of(notices.get(i).notice()));
+			payloads[i] = this.codec.write(Publication.of(notices.get(i).notice()));
 		}
 		publishRaw(channels, payloads);
 	}
@@ -340,7 +337,7 @@ class RedisFanout implements Fanout, DisposableBean {
 		return listenRaw(channel, (payload) -> {
 			Notice notice;
 			try {
-				notice = this.json.readValue(payload, Publication.class).toNotice();
+				notice = this.codec.read(payload).toNotice();
 			}
 			catch (RuntimeException ex) {
 				log.warn("Ignoring an unreadable publication on {}: {}", chat, ex.toString());
