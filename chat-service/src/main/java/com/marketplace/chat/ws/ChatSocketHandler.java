@@ -1,9 +1,9 @@
 package com.marketplace.chat.ws;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import com.marketplace.chat.chats.ChatAccess;
@@ -158,41 +158,18 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	 * bus hears of it.
 	 */
 	private void store(Connection connection, Supplier<CompletableFuture<Committed>> submit) {
-		CompletableFuture<Committed> stored;
-		connection.feed.sendStarted();
-		try {
-			stored = submit.get();
-		}
-		catch (ChatProblem ex) {
-			connection.feed.sendSettled(-1);
-			error(connection, ex.code(), ex.getMessage());
-			return;
-		}
-		catch (RuntimeException ex) {
-			connection.feed.sendSettled(-1);
-			throw ex;
-		}
-		stored.whenComplete((sent, failure) -> {
-			connection.feed.sendSettled((sent != null) ? sent.message().seq() : -1);
-			if (sent != null) {
-				this.received.increment();
+		Submissions.submit(connection.chat, List.of(connection), submit, this.received, new Submissions.Answer() {
+
+			@Override
+			public void stored(Committed sent) {
 				connection.send(encode(Frames.AckOut.of(sent.message())));
-				return;
 			}
-			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
-					? wrapped.getCause() : failure;
-			if (cause instanceof ChatProblem refused) {
-				error(connection, refused.code(), refused.getMessage());
+
+			@Override
+			public void refused(String code, String message) {
+				error(connection, code, message);
 			}
-			else {
-				if (cause instanceof DataAccessException || cause instanceof TransactionException) {
-					log.warn("Storing a message of {} failed: {}", connection.chat, cause.toString());
-				}
-				else {
-					log.error("Storing a message of {} failed", connection.chat, cause);
-				}
-				error(connection, "unavailable", "The message could not be stored; it was not sent. Try again.");
-			}
+
 		});
 	}
 

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -439,26 +438,10 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	 */
 	private void store(StompSession stomp, ChatKey chat, String receipt, String clientMessageId,
 			Supplier<CompletableFuture<Committed>> submit) {
-		List<Connection> own = stomp.receiversOf(chat);
-		own.forEach((receiver) -> receiver.feed.sendStarted());
-		CompletableFuture<Committed> stored;
-		try {
-			stored = submit.get();
-		}
-		catch (ChatProblem ex) {
-			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
-			sendError(stomp, receipt, clientMessageId, ex.code(), ex.getMessage());
-			return;
-		}
-		catch (RuntimeException ex) {
-			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
-			throw ex;
-		}
-		stored.whenComplete((sent, failure) -> {
-			long seq = (sent != null) ? sent.message().seq() : -1;
-			own.forEach((receiver) -> receiver.feed.sendSettled(seq));
-			if (sent != null) {
-				this.received.increment();
+		Submissions.submit(chat, stomp.receiversOf(chat), submit, this.received, new Submissions.Answer() {
+
+			@Override
+			public void stored(Committed sent) {
 				Map<String, String> stamp = new LinkedHashMap<>();
 				stamp.put("id", Long.toString(sent.message().id()));
 				stamp.put("seq", Long.toString(sent.message().seq()));
@@ -469,17 +452,13 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 					stamp.put("message-id", Long.toString(sent.message().targetId()));
 				}
 				receipt(stomp, receipt, stamp);
-				return;
 			}
-			Throwable cause = (failure instanceof CompletionException wrapped && wrapped.getCause() != null)
-					? wrapped.getCause() : failure;
-			if (cause instanceof ChatProblem refused) {
-				sendError(stomp, receipt, clientMessageId, refused.code(), refused.getMessage());
-				return;
+
+			@Override
+			public void refused(String code, String message) {
+				sendError(stomp, receipt, clientMessageId, code, message);
 			}
-			log.warn("Storing a STOMP message of {} failed: {}", chat, cause.toString());
-			sendError(stomp, receipt, clientMessageId, "unavailable",
-					"The message could not be stored; it was not sent. Try again.");
+
 		});
 	}
 
