@@ -111,21 +111,22 @@ class BusProbe implements HealthIndicator, SmartLifecycle {
 	 */
 	private void followShards() {
 		Map<String, String> channels = this.bus.channelPerShard(this.prefix);
-		this.probes.keySet().removeIf((shard) -> !channels.containsKey(shard));
-		channels.forEach((shard, channel) -> {
-			Probe known = this.probes.get(shard);
-			if (known != null && known.channel().equals(channel)) {
-				return;
+		this.probes.entrySet().removeIf((shard) -> {
+			boolean gone = !shard.getValue().channel().equals(channels.get(shard.getKey()));
+			if (gone) {
+				shard.getValue().listening().close();
 			}
-			Probe probe = new Probe(channel, new AtomicLong(System.nanoTime()));
-			this.probes.put(shard, probe);
+			return gone;
+		});
+		channels.forEach((shard, channel) -> this.probes.computeIfAbsent(shard, (key) -> {
+			AtomicLong heard = new AtomicLong(System.nanoTime());
 			// Should this fail, Redis is down: the probe is not heard, and the
 			// resubscription once Redis answers again includes it.
-			this.bus.listenAlways(channel, (message) -> probe.lastHeardNanos().set(System.nanoTime()));
-		});
+			return new Probe(channel, heard, this.bus.listenAlways(channel, (message) -> heard.set(System.nanoTime())));
+		}));
 	}
 
-	private record Probe(String channel, AtomicLong lastHeardNanos) {
+	private record Probe(String channel, AtomicLong lastHeardNanos, Fanout.Listening listening) {
 	}
 
 	/**

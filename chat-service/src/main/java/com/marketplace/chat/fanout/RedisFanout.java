@@ -348,10 +348,10 @@ class RedisFanout implements Fanout, DisposableBean {
 	}
 
 	/**
-	 * Subscribes to a channel for as long as this replica runs: a subscription that fails
-	 * now is made by the next {@link #resubscribe()}.
+	 * Subscribes to a channel until the handle is closed: a subscription that fails now
+	 * is made by the next {@link #resubscribe()}.
 	 */
-	void listenAlways(String channel, Consumer<String> receiver) {
+	Listening listenAlways(String channel, Consumer<String> receiver) {
 		this.wanted.put(channel, receiver);
 		try {
 			subscribe(this.subscriber, channel);
@@ -359,6 +359,7 @@ class RedisFanout implements Fanout, DisposableBean {
 		catch (RuntimeException ex) {
 			log.warn("Could not subscribe to {} yet: {}", channel, ex.toString());
 		}
+		return () -> release(channel, receiver);
 	}
 
 	/**

@@ -132,10 +132,10 @@ class BatchWriter {
 			.map(Request::targetId)
 			.distinct()
 			.toList();
-		Changes changes = new Changes(new IdentityHashMap<>());
 		if (ids.isEmpty()) {
-			return changes;
+			return Changes.NONE;
 		}
+		Changes changes = new Changes(new IdentityHashMap<>());
 		Map<Long, ChatMessage> targets = new HashMap<>();
 		this.jdbc.sql("SELECT " + MessageRows.COLUMNS + " FROM chat_messages WHERE id IN (:ids)")
 			.param("ids", ids)
@@ -392,6 +392,9 @@ class BatchWriter {
 
 	/** What each accepted edit or delete leaves its message as. */
 	private record Changes(Map<Request, ChatMessage> after) {
+
+		/** A batch of messages only: nothing to change. */
+		static final Changes NONE = new Changes(Map.of());
 
 		ChatMessage after(Request request) {
 			return this.after.get(request);

@@ -139,10 +139,10 @@ class GroupCommitter implements SmartLifecycle {
 				queue.drainTo(batch, this.properties.groupSize() - 1);
 				arrivals.saw(batch);
 				if (arrivals.meanGapNanos() < linger) {
+					int drained = batch.size();
 					linger(queue, batch, first.queuedAtNanos + linger);
-					arrivals.saw(batch.subList(arrivals.seen, batch.size()));
+					arrivals.saw(batch.subList(drained, batch.size()));
 				}
-				arrivals.seen = 0;
 				long now = System.nanoTime();
 				batch.forEach((pending) -> this.queued.record(now - pending.queuedAtNanos, TimeUnit.NANOSECONDS));
 				batch.removeIf(this::settleIfLate);
@@ -177,9 +177,6 @@ class GroupCommitter implements SmartLifecycle {
 		 */
 		private long meanGap = TimeUnit.SECONDS.toNanos(1);
 
-		/** How many of the current batch were counted. */
-		int seen;
-
 		void saw(List<Pending> pendings) {
 			for (Pending pending : pendings) {
 				if (this.last != 0) {
@@ -187,7 +184,6 @@ class GroupCommitter implements SmartLifecycle {
 					this.meanGap = this.meanGap - (this.meanGap >> 3) + (gap >> 3);
 				}
 				this.last = pending.queuedAtNanos;
-				this.seen++;
 			}
 		}
 
