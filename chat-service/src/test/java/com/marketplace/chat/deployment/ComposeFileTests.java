@@ -91,6 +91,15 @@ class ComposeFileTests {
 	}
 
 	@Test
+	void startsTheJvmOfEveryReplicaAsTheImageDoes() throws IOException {
+		Matcher image = Pattern.compile("(?m)^ENV JAVA_OPTS=\"([^\"]*)\"")
+			.matcher(Files.readString(Path.of("Dockerfile")));
+		assertThat(image.find()).as("ENV JAVA_OPTS in the Dockerfile").isTrue();
+		replicas().forEach((name, replica) -> assertThat(environment(replica).get("JAVA_OPTS")).as(name)
+			.isEqualTo(image.group(1)));
+	}
+
+	@Test
 	void setsOnlyEnvironmentVariablesTheApplicationReads() {
 		replicas().forEach((name, replica) -> assertThat(environment(replica).keySet()).as(name)
 			.isSubsetOf(ApplicationEnvironment.VARIABLES_MIRRORING_APPLICATION_PROPERTIES));
