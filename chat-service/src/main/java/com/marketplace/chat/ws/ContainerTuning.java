@@ -11,11 +11,13 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 
 /**
  * Everything this service sets in Tomcat and its WebSocket container, in one place: the
- * per-connection buffers, which decide what an idle connection costs, and a start-up
- * check that Tomcat accepts more connections than {@code chat.ws.max-connections} (else
- * the replica never gets to answer 503 when full: Tomcat leaves the surplus waiting in
- * its accept queue). Its Tomcat customizer runs after Spring Boot's own (which is
- * ordered), so it sees the {@code server.tomcat.*} settings applied.
+ * per-connection buffers, which decide what an idle connection costs, the executor that
+ * lets a frame send complete on the sending thread ({@link SendCompletions}), and a
+ * start-up check that Tomcat accepts more connections than
+ * {@code chat.ws.max-connections} (else the replica never gets to answer 503 when full:
+ * Tomcat leaves the surplus waiting in its accept queue). Its Tomcat customizer runs
+ * after Spring Boot's own (which is ordered), so it sees the {@code server.tomcat.*}
+ * settings applied.
  */
 @Configuration(proxyBeanMethods = false)
 class ContainerTuning {
@@ -69,6 +71,10 @@ class ContainerTuning {
 	void tune(Connector connector) {
 		connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
 		connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
+		if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol && protocol.getExecutor() != null
+				&& !(protocol.getExecutor() instanceof SendCompletions)) {
+			protocol.setExecutor(new SendCompletions(protocol.getExecutor()));
+		}
 		if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol && protocol.getMaxConnections() != -1
 				&& protocol.getMaxConnections() <= this.properties.maxConnections()) {
 			throw new IllegalStateException("server.tomcat.max-connections (" + protocol.getMaxConnections()

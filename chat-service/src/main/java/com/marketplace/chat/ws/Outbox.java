@@ -75,8 +75,8 @@ final class Outbox {
 			this.queuedChars.addAndGet(-next.length());
 			this.waited.record(System.nanoTime() - queued.atNanos(), TimeUnit.NANOSECONDS);
 			// Exactly one of this thread and the completion handler goes on pumping: the
-			// one that finds the other already done. The handler may run inline, inside
-			// sendText.
+			// one that finds the other already done. The handler runs inline, inside
+			// sendText, when the socket took the frame at once (SendCompletions).
 			AtomicBoolean handoff = new AtomicBoolean();
 			SendHandler completion = (result) -> {
 				if (!result.isOK()) {
@@ -88,12 +88,16 @@ final class Outbox {
 					pump();
 				}
 			};
+			SendCompletions.sending();
 			try {
 				this.remote.sendText(next, completion);
 			}
 			catch (RuntimeException ex) {
 				fail("write failed: " + ex);
 				return;
+			}
+			finally {
+				SendCompletions.sent();
 			}
 			if (handoff.compareAndSet(false, true)) {
 				return;

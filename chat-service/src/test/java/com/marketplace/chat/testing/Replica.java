@@ -63,6 +63,11 @@ public final class Replica implements Endpoint, AutoCloseable {
 		return this.context.getBean(type);
 	}
 
+	/** The replica's application context, for what is not a bean (its web server). */
+	public ConfigurableApplicationContext context() {
+		return this.context;
+	}
+
 	public boolean isRunning() {
 		return this.context.isActive();
 	}

@@ -1,8 +1,10 @@
 package com.marketplace.chat.ws;
 
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import org.apache.catalina.connector.Connector;
+import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;
@@ -40,6 +42,27 @@ class ContainerTuningTests {
 			.isEqualTo(String.valueOf(ContainerTuning.SOCKET_BUFFER_BYTES));
 		assertThat(String.valueOf(connector.getProperty("socket.appWriteBufSize")))
 			.isEqualTo(String.valueOf(ContainerTuning.SOCKET_BUFFER_BYTES));
+	}
+
+	@Test
+	void letsFrameSendsCompleteThroughTheExecutorItWrapsOnce() {
+		Connector connector = new Connector("HTTP/1.1");
+		connector.setProperty("maxConnections", "25000");
+		Executor threads = Runnable::run;
+		AbstractProtocol<?> protocol = (AbstractProtocol<?>) connector.getProtocolHandler();
+		protocol.setExecutor(threads);
+		this.tuning.tune(connector);
+		this.tuning.tune(connector);
+		assertThat(protocol.getExecutor()).isInstanceOfSatisfying(SendCompletions.class,
+				(wrapper) -> assertThat(wrapper.container()).isSameAs(threads));
+	}
+
+	@Test
+	void leavesTomcatToMakeItsOwnExecutorWhenNoneIsSet() {
+		Connector connector = new Connector("HTTP/1.1");
+		connector.setProperty("maxConnections", "25000");
+		this.tuning.tune(connector);
+		assertThat(((AbstractProtocol<?>) connector.getProtocolHandler()).getExecutor()).isNull();
 	}
 
 }
