@@ -71,15 +71,17 @@ class ContainerTuning {
 	void tune(Connector connector) {
 		connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
 		connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
-		if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol && protocol.getExecutor() != null
-				&& !(protocol.getExecutor() instanceof SendCompletions)) {
-			protocol.setExecutor(new SendCompletions(protocol.getExecutor()));
+		if (!(connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol)) {
+			return;
 		}
-		if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol && protocol.getMaxConnections() != -1
-				&& protocol.getMaxConnections() <= this.properties.maxConnections()) {
+		if (protocol.getMaxConnections() != -1 && protocol.getMaxConnections() <= this.properties.maxConnections()) {
 			throw new IllegalStateException("server.tomcat.max-connections (" + protocol.getMaxConnections()
 					+ ") must be above chat.ws.max-connections (" + this.properties.maxConnections()
 					+ "), so that a full replica can still answer 503 instead of leaving handshakes waiting");
+		}
+		// Null until Tomcat makes its own pool at start: then there is nothing to wrap.
+		if (protocol.getExecutor() != null && !(protocol.getExecutor() instanceof SendCompletions)) {
+			protocol.setExecutor(new SendCompletions(protocol.getExecutor()));
 		}
 	}
 

@@ -21,7 +21,11 @@ final class SendCompletions implements Executor {
 
 	static final String COMPLETION = "org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer$OnResultRunnable";
 
-	private static final ThreadLocal<Boolean> SENDING = new ThreadLocal<>();
+	/**
+	 * Set and cleared around every frame, never removed: removing the entry would make
+	 * the next send allocate a new one.
+	 */
+	private static final ThreadLocal<Boolean> SENDING = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
 	private static final Class<?> COMPLETION_CLASS = completionClass();
 
@@ -37,7 +41,7 @@ final class SendCompletions implements Executor {
 	}
 
 	static void sent() {
-		SENDING.remove();
+		SENDING.set(Boolean.FALSE);
 	}
 
 	private static Class<?> completionClass() {
@@ -55,7 +59,7 @@ final class SendCompletions implements Executor {
 
 	@Override
 	public void execute(Runnable task) {
-		if (task.getClass() == COMPLETION_CLASS && SENDING.get() != null) {
+		if (task.getClass() == COMPLETION_CLASS && SENDING.get()) {
 			task.run();
 		}
 		else {
