@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
@@ -69,6 +71,9 @@ public class ChatRelay implements SmartLifecycle {
 	private final Semaphore readPermits;
 
 	private final Object sweeping = new Object();
+
+	/** A {@link #catchUpAll()} sweep is queued and has not started yet. */
+	private final AtomicBoolean catchUpWaiting = new AtomicBoolean();
 
 	private ExecutorService reads;
 
@@ -173,8 +178,19 @@ public class ChatRelay implements SmartLifecycle {
 	 */
 	public void catchUpAll() {
 		ExecutorService executor = this.reads;
-		if (executor != null) {
-			executor.execute(() -> sweep(true));
+		// Requests that come while one waits to start are one: the sweep it starts reads
+		// everything committed by then. A shard that drops its channels asks once each.
+		if (executor == null || !this.catchUpWaiting.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			executor.execute(() -> {
+				this.catchUpWaiting.set(false);
+				sweep(true);
+			});
+		}
+		catch (RejectedExecutionException stopping) {
+			this.catchUpWaiting.set(false);
 		}
 	}
 

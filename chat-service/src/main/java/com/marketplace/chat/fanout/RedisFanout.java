@@ -2,12 +2,15 @@ package com.marketplace.chat.fanout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
@@ -68,6 +71,8 @@ class RedisFanout implements Fanout, DisposableBean {
 	private static final Logger log = LoggerFactory.getLogger(RedisFanout.class);
 
 	private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
 
 	/** How long after a shard dropped a channel it is asked for it again. */
 	private static final Duration RESUBSCRIBE_PAUSE = Duration.ofMillis(500);
@@ -139,7 +144,7 @@ class RedisFanout implements Fanout, DisposableBean {
 					"The fan-out runs on Redis through Lettuce, not on " + nativeClient.getClass().getSimpleName());
 		}
 		this.publisher.setAutoFlushCommands(false);
-		this.pinger.setTimeout(Duration.ofSeconds(1));
+		this.pinger.setTimeout(PING_TIMEOUT);
 		this.subscriber = openSubscriber();
 	}
 
@@ -213,6 +218,11 @@ class RedisFanout implements Fanout, DisposableBean {
 		this.shardDrops.increment();
 		log.info("Redis dropped channel {}; subscribing again", channel);
 		this.onChannelDropped.accept(channel);
+		subscribeAgainLater(connection, channel);
+	}
+
+	/** Retries until confirmed: the drop is counted and told once, its end once. */
+	private void subscribeAgainLater(StatefulRedisPubSubConnection<String, String> connection, String channel) {
 		CompletableFuture.delayedExecutor(RESUBSCRIBE_PAUSE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
 			if (!this.wanted.containsKey(channel) || connection != this.subscriber) {
 				return;
@@ -220,7 +230,7 @@ class RedisFanout implements Fanout, DisposableBean {
 			subscribe(connection, channel).whenComplete((ignored, failure) -> {
 				if (failure != null && this.wanted.containsKey(channel)) {
 					log.warn("Subscribing again to {} failed: {}", channel, failure.toString());
-					dropped(connection, channel);
+					subscribeAgainLater(connection, channel);
 				}
 				else if (failure == null) {
 					// What was published between the drop and now.
@@ -285,22 +295,30 @@ class RedisFanout implements Fanout, DisposableBean {
 
 	/**
 	 * Whether Redis answers a PING within a second: on a cluster, every primary the
-	 * client knows of now.
+	 * client knows of now, all asked at once (a node's own connection keeps the client's
+	 * longer command timeout, so each answer is awaited against the one second here).
 	 */
 	boolean ping() {
 		try {
 			if (this.pinger instanceof StatefulRedisClusterConnection<String, String> cluster) {
+				List<CompletableFuture<String>> pings = new ArrayList<>();
 				for (RedisClusterNode node : cluster.getPartitions()) {
 					if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-						cluster.getConnection(node.getNodeId()).sync().ping();
+						pings.add(cluster.getConnection(node.getNodeId()).async().ping().toCompletableFuture());
 					}
 				}
+				CompletableFuture.allOf(pings.toArray(CompletableFuture<?>[]::new))
+					.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 				return true;
 			}
 			this.pinging.ping();
 			return true;
 		}
-		catch (RuntimeException ex) {
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		catch (RuntimeException | ExecutionException | TimeoutException ex) {
 			return false;
 		}
 	}
