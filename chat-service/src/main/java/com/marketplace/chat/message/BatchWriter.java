@@ -31,13 +31,15 @@ import org.springframework.util.Assert;
 
 /**
  * Writes messages to MySQL, the source of truth, a batch at a time inside the caller's
- * transaction, in four round trips whatever the batch's size: lock the chats' rows,
+ * transaction, in four round trips whatever the number of messages: lock the chats' rows,
  * insert every new message in one multi-row {@code INSERT}, move the chats'
- * {@code last_seq}, commit. Retries are not looked up in advance: the unique key on
- * {@code (chat, sender, client_message_id)} finds them, and only then are they read and
- * the others inserted again (a failed statement leaves the transaction and its locks as
- * they were). Ids come from the insert when the database hands out consecutive ones to a
- * multi-row insert ({@link WriterDatabase#consecutiveIds()}), else they are read back by
+ * {@code last_seq}, commit (an edit or delete in the batch adds the update of its
+ * message, and a delete that of its readers' counts). Retries are not looked up in
+ * advance: the unique key on {@code (chat, sender, client_message_id)} finds them, and
+ * only then are they read and the others inserted again (a failed statement leaves the
+ * transaction and its locks as they were). Ids come from the insert when the database
+ * hands out consecutive ones to a multi-row insert
+ * ({@link WriterDatabase#consecutiveIds()}), else they are read back by
  * {@code (chat, seq)}. An edit or delete is a row of the same insert with the chat's next
  * {@code seq}; a batch holding some reads their messages once and updates each changed
  * message. Nothing is published from here; the caller publishes after the commit.
@@ -179,9 +181,18 @@ class BatchWriter {
 		}
 		if (target.createdAt().plus(this.editWindow).isBefore(now)) {
 			return ChatProblem.conflict("edit_window_closed", "A message may be " + verb + "d within "
-					+ this.editWindow.toMinutes() + " minutes of sending it; this one is older.");
+					+ window(this.editWindow) + " of sending it; this one is older.");
 		}
 		return null;
+	}
+
+	/** "15 minutes", "1 minute", or "90 seconds" for a window of no whole minutes. */
+	static String window(Duration window) {
+		long minutes = window.toMinutes();
+		if (window.toSeconds() % 60 != 0 || minutes == 0) {
+			return window.toSeconds() + " seconds";
+		}
+		return minutes + ((minutes == 1) ? " minute" : " minutes");
 	}
 
 	/**

@@ -129,4 +129,12 @@ class BatchWriterTests {
 		return this.transactions.execute((status) -> this.store.storeAll(requests));
 	}
 
+	@Test
+	void namesTheEditWindowInTheUnitItWasGivenIn() {
+		assertThat(BatchWriter.window(java.time.Duration.ofMinutes(15))).isEqualTo("15 minutes");
+		assertThat(BatchWriter.window(java.time.Duration.ofMinutes(1))).isEqualTo("1 minute");
+		assertThat(BatchWriter.window(java.time.Duration.ofSeconds(30))).isEqualTo("30 seconds");
+		assertThat(BatchWriter.window(java.time.Duration.ofSeconds(90))).isEqualTo("90 seconds");
+	}
+
 }
