@@ -69,10 +69,7 @@ class MessageController {
 	@PostMapping("/api/{kind:service|support}-chats/{id}/messages")
 	ResponseEntity<MessageView> send(@AuthenticationPrincipal ChatUser user, @PathVariable String kind,
 			@PathVariable long id, @RequestBody SendMessage body) {
-		ChatKey chat = chat(kind, id);
-		if (!this.access.isParticipant(user, chat)) {
-			throw new ChatAccessDeniedException(chat);
-		}
+		ChatKey chat = participantChat(user, kind, id);
 		Committed sent = this.messages.send(chat, user.id(), body.content(), body.clientMessageId());
 		return ResponseEntity.status(sent.duplicate() ? HttpStatus.OK : HttpStatus.CREATED)
 			.body(MessageView.of(sent.message()));
