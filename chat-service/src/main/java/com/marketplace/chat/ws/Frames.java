@@ -2,12 +2,12 @@ package com.marketplace.chat.ws;
 
 import java.time.Instant;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.marketplace.chat.message.ChatMessage;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -15,8 +15,6 @@ import tools.jackson.databind.json.JsonMapper;
  * checked field by field so every kind of bad input gets its own stable error code.
  */
 final class Frames {
-
-	static final String TIMESTAMP = "yyyy-MM-dd'T'HH:mm:ss";
 
 	private Frames() {
 	}
@@ -66,74 +64,63 @@ final class Frames {
 	}
 
 	static Inbound parse(JsonMapper json, String text) {
-		JsonNode frame;
-		try {
-			frame = json.readTree(text);
-		}
-		catch (JacksonException ex) {
-			throw new BadFrame("invalid_json", "The frame is not valid JSON.");
-		}
-		if (frame == null || frame.isMissingNode()) {
-			throw new BadFrame("invalid_json", "The frame is empty.");
-		}
-		if (!frame.isObject()) {
-			throw new BadFrame("invalid_frame", "A frame must be a JSON object.");
-		}
-		JsonNode type = frame.get("type");
-		if (type == null || !type.isString()) {
+		FrameFields frame = FrameFields.read(json, text);
+		if (!(frame.type instanceof String type)) {
 			throw new BadFrame("invalid_frame", "A frame needs a string field 'type'.");
 		}
-		return switch (type.asString()) {
-			case "message" -> new Send(requiredString(frame, "content", "invalid_content"),
-					optionalString(frame, "client_message_id", "invalid_client_message_id"));
+		return switch (type) {
+			case "message" -> new Send(required(frame.content, "content", "invalid_content"),
+					optional(frame.clientMessageId, "client_message_id", "invalid_client_message_id"));
 			case "ping" -> new Ping();
-			case "auth" -> new Auth(requiredString(frame, "token", "invalid_token"));
-			case "read" -> new Read(seq(frame));
+			case "auth" -> new Auth(required(frame.token, "token", "invalid_token"));
+			case "read" -> new Read(seq(frame.seq));
 			case "typing" -> new Typing();
-			case "edit" -> new Edit(messageId(frame), requiredString(frame, "content", "invalid_content"));
-			case "delete" -> new Delete(messageId(frame));
-			default -> throw new BadFrame("unknown_type", "Unknown frame type '" + type.asString()
-					+ "'; expected message, ping, auth, read, typing, edit or delete.");
+			case "edit" -> new Edit(messageId(frame.id), required(frame.content, "content", "invalid_content"));
+			case "delete" -> new Delete(messageId(frame.id));
+			default -> throw new BadFrame("unknown_type",
+					"Unknown frame type '" + type + "'; expected message, ping, auth, read, typing, edit or delete.");
 		};
 	}
 
-	/** The {@code id} of the message an edit or delete names. */
-	static long messageId(JsonNode frame) {
-		JsonNode value = frame.get("id");
-		if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1) {
+	private static long messageId(Object value) {
+		if (!(value instanceof Long id) || id < 1) {
 			throw new BadFrame("invalid_message_id", "Field 'id' must be the positive id of a message.");
 		}
-		return value.asLong();
+		return id;
 	}
 
-	private static long seq(JsonNode frame) {
-		JsonNode value = frame.get("seq");
-		if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+	private static long seq(Object value) {
+		if (!(value instanceof Long seq) || seq < 0) {
 			throw new BadFrame("invalid_seq", "Field 'seq' must be a non-negative integer.");
 		}
-		return value.asLong();
+		return seq;
 	}
 
-	static String requiredString(JsonNode frame, String field, String code) {
-		JsonNode value = frame.get(field);
-		if (value == null || value.isNull()) {
+	private static String required(Object value, String field, String code) {
+		if (value == null || value == FrameFields.NULL) {
 			throw new BadFrame(code, "Field '" + field + "' is required.");
 		}
-		if (!value.isString()) {
-			throw new BadFrame(code, "Field '" + field + "' must be a string.");
-		}
-		return value.asString();
+		return optional(value, field, code);
 	}
 
-	private static String optionalString(JsonNode frame, String field, String code) {
-		JsonNode value = frame.get(field);
-		if (value == null || value.isNull()) {
+	private static String optional(Object value, String field, String code) {
+		if (value == null || value == FrameFields.NULL) {
 			return null;
 		}
-		if (!value.isString()) {
+		if (!(value instanceof String string)) {
 			throw new BadFrame(code, "Field '" + field + "' must be a string.");
 		}
-		return value.asString();
+		return string;
+	}
+
+	/** The {@code id} of the message an edit or delete names, in a STOMP body's tree. */
+	static long messageId(JsonNode frame) {
+		return messageId(FrameFields.of(frame.get("id")));
+	}
+
+	/** A string field a STOMP body's tree must have. */
+	static String requiredString(JsonNode frame, String field, String code) {
+		return required(FrameFields.of(frame.get(field)), field, code);
 	}
 
 	/** {@code typing}: the user is typing (never stored). */
@@ -186,8 +173,8 @@ final class Frames {
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record MessageOut(String type, long id, String content, long senderId, long chatId,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, long seq,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant editedAt, Boolean deleted) {
+			@JsonSerialize(using = SecondsTimestamp.class) Instant createdAt, long seq,
+			@JsonSerialize(using = SecondsTimestamp.class) Instant editedAt, Boolean deleted) {
 
 		static MessageOut of(ChatMessage message) {
 			return new MessageOut("message", message.id(), message.content(), message.senderId(), message.chat().id(),
@@ -201,7 +188,7 @@ final class Frames {
 	 * and {@code seq} are the edit's own place in the chat's stream.
 	 */
 	record EditedOut(String type, long id, long messageId, String content, long senderId, long chatId,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant editedAt, long seq) {
+			@JsonSerialize(using = SecondsTimestamp.class) Instant editedAt, long seq) {
 	}
 
 	/**
@@ -209,7 +196,7 @@ final class Frames {
 	 * for edits.
 	 */
 	record DeletedOut(String type, long id, long messageId, long senderId, long chatId,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant deletedAt, long seq) {
+			@JsonSerialize(using = SecondsTimestamp.class) Instant deletedAt, long seq) {
 	}
 
 	/**
@@ -219,7 +206,7 @@ final class Frames {
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record AckOut(String type, long id, long seq, String clientMessageId, long chatId,
-			@JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant createdAt, Long messageId) {
+			@JsonSerialize(using = SecondsTimestamp.class) Instant createdAt, Long messageId) {
 
 		static AckOut of(ChatMessage message) {
 			return new AckOut("ack", message.id(), message.seq(), message.clientMessageId(), message.chat().id(),
@@ -238,7 +225,7 @@ final class Frames {
 	 * Answer to an accepted {@code auth} frame: the connection now lives until
 	 * {@code expires_at}.
 	 */
-	record AuthOut(String type, @JsonFormat(pattern = TIMESTAMP, timezone = "UTC") Instant expiresAt) {
+	record AuthOut(String type, @JsonSerialize(using = SecondsTimestamp.class) Instant expiresAt) {
 	}
 
 	record ErrorOut(String type, String code, String message) {

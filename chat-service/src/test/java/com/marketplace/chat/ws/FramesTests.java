@@ -1,6 +1,8 @@
 package com.marketplace.chat.ws;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
@@ -39,6 +41,25 @@ class FramesTests {
 	}
 
 	@Test
+	void writesEveryTimestampToTheSecondInUtcAsTheSeedDid() {
+		DateTimeFormatter seed = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+		SecondsTimestamp timestamps = new SecondsTimestamp();
+		Instant second = Instant.parse("2026-12-01T23:59:58Z");
+		for (long millis = 0; millis < 3_000; millis += 7) {
+			Instant instant = second.plusMillis(millis);
+			assertThat(timestamps.text(instant)).as(instant.toString()).isEqualTo(seed.format(instant));
+		}
+		assertThat(timestamps.text(Instant.parse("2024-01-01T12:00:00.999Z"))).isEqualTo("2024-01-01T12:00:00");
+		assertThat(timestamps.text(Instant.parse("2026-12-02T00:00:00.5Z"))).isEqualTo("2026-12-02T00:00:00");
+		ChatMessage edit = new ChatMessage(8, new ChatKey(ChatKind.SERVICE, 3), 3, 11, "fixed", null,
+				Instant.parse("2024-01-01T12:00:05.5Z"), ChatMessage.Kind.EDIT, 7L, null, false);
+		assertThat(this.json.writeValueAsString(Frames.of(edit))).contains("\"edited_at\":\"2024-01-01T12:00:05\"");
+		assertThat(this.json
+			.writeValueAsString(new Frames.AuthOut("authenticated", Instant.parse("2024-01-01T13:00:00Z"))))
+			.isEqualTo("{\"type\":\"authenticated\",\"expires_at\":\"2024-01-01T13:00:00\"}");
+	}
+
+	@Test
 	void readsTheThreeClientFrames() {
 		assertThat(Frames.parse(this.json, "{\"type\":\"message\",\"content\":\"hi\",\"client_message_id\":\"a\"}"))
 			.isEqualTo(new Frames.Send("hi", "a"));
@@ -60,6 +81,44 @@ class FramesTests {
 		assertCode("{\"type\":\"message\",\"content\":{}}", "invalid_content");
 		assertCode("{\"type\":\"message\",\"content\":\"x\",\"client_message_id\":[]}", "invalid_client_message_id");
 		assertCode("{\"type\":\"auth\",\"token\":1}", "invalid_token");
+	}
+
+	@Test
+	void readsTheWholeTextSoAFaultAnywhereIsInvalidJson() {
+		assertCode("{\"type\":\"ping\"} {}", "invalid_json");
+		assertCode("{\"type\":\"ping\"}]", "invalid_json");
+		assertCode("{\"type\":\"ping\",\"extra\":{\"a\":[1,}}", "invalid_json");
+		assertCode("[1, 2", "invalid_json");
+		assertCode("   ", "invalid_json");
+		assertCode("[1, {\"type\":\"ping\"}]", "invalid_frame");
+		assertCode("\"ping\"", "invalid_frame");
+		assertCode("{\"type\":[\"ping\"]}", "invalid_frame");
+		assertThat(Frames.parse(this.json, " {\"extra\":{\"type\":\"auth\"},\"type\":\"ping\"}\n"))
+			.as("only top-level fields count")
+			.isEqualTo(new Frames.Ping());
+		assertThat(Frames.parse(this.json, "{\"type\":\"message\",\"content\":\"a\",\"content\":\"b\"}"))
+			.as("a field given twice counts as its last value, as in a tree")
+			.isEqualTo(new Frames.Send("b", null));
+	}
+
+	@Test
+	void readsPositionsAndMessageIdsAsWholeNumbersOnly() {
+		assertThat(Frames.parse(this.json, "{\"type\":\"read\",\"seq\":0}")).isEqualTo(new Frames.Read(0));
+		assertThat(Frames.parse(this.json, "{\"id\":9223372036854775807,\"type\":\"delete\"}"))
+			.isEqualTo(new Frames.Delete(Long.MAX_VALUE));
+		assertThat(Frames.parse(this.json, "{\"type\":\"edit\",\"id\":4,\"content\":\"new\"}"))
+			.isEqualTo(new Frames.Edit(4, "new"));
+		for (String seq : new String[] { "-1", "1.5", "\"3\"", "null", "true", "9223372036854775808", "{}" }) {
+			assertCode("{\"type\":\"read\",\"seq\":" + seq + "}", "invalid_seq");
+		}
+		assertCode("{\"type\":\"read\"}", "invalid_seq");
+		for (String id : new String[] { "0", "2.0", "\"4\"", "[4]", "99999999999999999999" }) {
+			assertCode("{\"type\":\"delete\",\"id\":" + id + "}", "invalid_message_id");
+		}
+		assertCode("{\"type\":\"edit\",\"id\":4}", "invalid_content");
+		assertCode("{\"type\":\"message\",\"content\":null}", "invalid_content");
+		assertThat(Frames.parse(this.json, "{\"type\":\"message\",\"content\":\"x\",\"client_message_id\":null}"))
+			.isEqualTo(new Frames.Send("x", null));
 	}
 
 	private void assertCode(String text, String code) {
