@@ -1,6 +1,5 @@
 package com.marketplace.chat.chats;
 
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -14,6 +13,11 @@ public enum ChatKind {
 
 	/** A client and the support agent assigned to the chat. */
 	SUPPORT("support");
+
+	/**
+	 * Read for every publication and path, so not copied by {@code values()} each time.
+	 */
+	private static final ChatKind[] KINDS = values();
 
 	private final String key;
 
@@ -49,7 +53,12 @@ public enum ChatKind {
 	}
 
 	public static Optional<ChatKind> fromKey(String key) {
-		return Arrays.stream(values()).filter((kind) -> kind.key.equals(key)).findFirst();
+		for (ChatKind kind : KINDS) {
+			if (kind.key.equals(key)) {
+				return Optional.of(kind);
+			}
+		}
+		return Optional.empty();
 	}
 
 }

@@ -41,6 +41,8 @@ public record ChatMessage(long id, ChatKey chat, long seq, long senderId, String
 
 		MESSAGE("message"), EDIT("edit"), DELETE("delete");
 
+		private static final Kind[] KINDS = values();
+
 		private final String key;
 
 		Kind(String key) {
@@ -52,7 +54,7 @@ public record ChatMessage(long id, ChatKey chat, long seq, long senderId, String
 		}
 
 		public static Kind fromKey(String key) {
-			for (Kind kind : values()) {
+			for (Kind kind : KINDS) {
 				if (kind.key.equals(key)) {
 					return kind;
 				}
