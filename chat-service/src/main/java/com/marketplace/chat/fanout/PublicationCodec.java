@@ -1,6 +1,7 @@
 package com.marketplace.chat.fanout;
 
 import java.io.StringWriter;
+
 import com.marketplace.chat.fanout.RedisFanout.Publication;
 
 import tools.jackson.core.JsonGenerator;

@@ -11,7 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
  * in one pass: a tree of every frame (a map, a node per value) was a twentieth of what a
  * replica allocated at chat-busy. The whole text is still read, so what is not JSON, or
  * has anything after the object, is {@code invalid_json} wherever the fault is; a field
- * given twice counts as its last value, as in a tree; fields no frame reads are skipped.
+ * given twice counts as its last value, as in a tree; fields no frame reads are skipped
+ * without their values being made.
  */
 final class FrameFields {
 
@@ -60,16 +61,14 @@ final class FrameFields {
 				while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
 					String name = parser.currentName();
 					JsonToken token = parser.nextToken();
-					Object value = value(parser, token);
 					switch (name) {
-						case "type" -> fields.type = value;
-						case "content" -> fields.content = value;
-						case "client_message_id" -> fields.clientMessageId = value;
-						case "token" -> fields.token = value;
-						case "seq" -> fields.seq = value;
-						case "id" -> fields.id = value;
-						default -> {
-						}
+						case "type" -> fields.type = value(parser, token);
+						case "content" -> fields.content = value(parser, token);
+						case "client_message_id" -> fields.clientMessageId = value(parser, token);
+						case "token" -> fields.token = value(parser, token);
+						case "seq" -> fields.seq = value(parser, token);
+						case "id" -> fields.id = value(parser, token);
+						default -> parser.skipChildren();
 					}
 				}
 			}
