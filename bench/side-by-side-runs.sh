@@ -7,7 +7,10 @@
 #   bench/side-by-side-runs.sh 3 chat-service/target/chat-service-0.1.0-SNAPSHOT.jar -- \
 #       --spring.security.oauth2.resourceserver.jwt.audiences=chat-service
 #
-# Env: SIDES ("ours peer"), TMPDIR, SIDE_BY_SIDE (the script, ../shared/peer/side-by-side.sh).
+# With BASE=<another jar>, every run first runs that jar on our side alone ("base"), so two
+# builds alternate on the same machine and are compared by their medians too.
+#
+# Env: SIDES ("ours peer"), BASE, TMPDIR, SIDE_BY_SIDE (the script, ../shared/peer/side-by-side.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +23,14 @@ out=${TMPDIR:-/tmp}/side-by-side-runs
 rm -rf "$out" && mkdir -p "$out"
 
 for i in $(seq 1 "$runs"); do
+  if [ -n "${BASE:-}" ]; then
+    rm -f "$raw"/*-busy.json
+    if ! WORKLOADS=busy SIDES=ours "$script" "$BASE" "${@:2}" >"$out/run-$i-base.log" 2>&1; then
+      echo "run $i of the base jar failed, see $out/run-$i-base.log" >&2; exit 1
+    fi
+    mkdir -p "$out/run-$i" && cp "$raw/ours-busy.json" "$out/run-$i/base-busy.json"
+    grep -E "chat-busy" "$out/run-$i-base.log" | sed "s/^ours /base /; s/^/run $i  /"
+  fi
   rm -f "$raw"/*-busy.json
   if ! WORKLOADS=busy "$script" "$@" >"$out/run-$i.log" 2>&1; then
     echo "run $i failed, see $out/run-$i.log" >&2; exit 1
@@ -50,6 +61,10 @@ for (const [side, rs] of Object.entries(sides)) {
   console.log(`median ${side.padEnd(5)} chat-busy over ${rs.length} runs: p50=${med[side].p50.toFixed(2)} p99=${med[side].p99.toFixed(2)} ` +
     `replicas ${med[side].us.toFixed(0)} us/msg, mariadbd ${med[side].db.toFixed(1)}% ` +
     `lost=${rs.reduce((a, r) => a + r.lost, 0)} dup=${rs.reduce((a, r) => a + r.dup, 0)}`);
+}
+if (med.ours && med.base) {
+  console.log(`ratio of medians ours/base: p99 ${(med.ours.p99 / med.base.p99).toFixed(2)}, ` +
+    `replicas CPU per message ${(med.ours.us / med.base.us).toFixed(2)}`);
 }
 if (med.ours && med.peer) {
   console.log(`ratio of medians ours/peer: p99 ${(med.ours.p99 / med.peer.p99).toFixed(2)}, ` +
