@@ -1,18 +1,19 @@
 package com.marketplace.chat.ws;
 
+import java.util.function.Supplier;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The top-level fields of a client frame that some frame type reads, taken token by token
- * in one pass: a tree of every frame (a map, a node per value) was a twentieth of what a
- * replica allocated at chat-busy. The whole text is still read, so what is not JSON, or
- * has anything after the object, is {@code invalid_json} wherever the fault is; a field
- * given twice counts as its last value, as in a tree; fields no frame reads are skipped
- * without their values being made.
+ * The top-level fields of a client frame (or a STOMP {@code SEND}'s body) that some frame
+ * type reads, taken token by token in one pass: a tree of every frame (a map, a node per
+ * value) was a twentieth of what a replica allocated at chat-busy. The whole text is
+ * still read, so what is not JSON, or has anything after the object, is
+ * {@code invalid_json} wherever the fault is; a field given twice counts as its last
+ * value, as in a tree; fields no frame reads are skipped without their values being made.
  */
 final class FrameFields {
 
@@ -49,9 +50,18 @@ final class FrameFields {
 	 * {@code invalid_frame} for a value that is not an object
 	 */
 	static FrameFields read(JsonMapper json, String text) {
+		return read(() -> json.createParser(text));
+	}
+
+	/** A STOMP {@code SEND}'s body, read by the same rules. */
+	static FrameFields read(JsonMapper json, byte[] body) {
+		return read(() -> json.createParser(body));
+	}
+
+	private static FrameFields read(Supplier<JsonParser> open) {
 		FrameFields fields = new FrameFields();
 		boolean object;
-		try (JsonParser parser = json.createParser(text)) {
+		try (JsonParser parser = open.get()) {
 			JsonToken first = parser.nextToken();
 			if (first == null) {
 				throw new Frames.BadFrame("invalid_json", "The frame is empty.");
@@ -86,20 +96,6 @@ final class FrameFields {
 			throw new Frames.BadFrame("invalid_frame", "A frame must be a JSON object.");
 		}
 		return fields;
-	}
-
-	/** A field of a tree (a STOMP body) in the same terms. */
-	static Object of(JsonNode value) {
-		if (value == null) {
-			return null;
-		}
-		if (value.isNull()) {
-			return NULL;
-		}
-		if (value.isString()) {
-			return value.asString();
-		}
-		return (value.isIntegralNumber() && value.canConvertToLong()) ? (Object) value.asLong() : OTHER;
 	}
 
 	private static Object value(JsonParser parser, JsonToken token) {

@@ -5,7 +5,6 @@ import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.marketplace.chat.message.ChatMessage;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -81,28 +80,28 @@ final class Frames {
 		};
 	}
 
-	private static long messageId(Object value) {
+	static long messageId(Object value) {
 		if (!(value instanceof Long id) || id < 1) {
 			throw new BadFrame("invalid_message_id", "Field 'id' must be the positive id of a message.");
 		}
 		return id;
 	}
 
-	private static long seq(Object value) {
+	static long seq(Object value) {
 		if (!(value instanceof Long seq) || seq < 0) {
 			throw new BadFrame("invalid_seq", "Field 'seq' must be a non-negative integer.");
 		}
 		return seq;
 	}
 
-	private static String required(Object value, String field, String code) {
+	static String required(Object value, String field, String code) {
 		if (value == null || value == FrameFields.NULL) {
 			throw new BadFrame(code, "Field '" + field + "' is required.");
 		}
 		return optional(value, field, code);
 	}
 
-	private static String optional(Object value, String field, String code) {
+	static String optional(Object value, String field, String code) {
 		if (value == null || value == FrameFields.NULL) {
 			return null;
 		}
@@ -110,16 +109,6 @@ final class Frames {
 			throw new BadFrame(code, "Field '" + field + "' must be a string.");
 		}
 		return string;
-	}
-
-	/** The {@code id} of the message an edit or delete names, in a STOMP body's tree. */
-	static long messageId(JsonNode frame) {
-		return messageId(FrameFields.of(frame.get("id")));
-	}
-
-	/** A string field a STOMP body's tree must have. */
-	static String requiredString(JsonNode frame, String field, String code) {
-		return required(FrameFields.of(frame.get(field)), field, code);
 	}
 
 	/** {@code typing}: the user is typing (never stored). */

@@ -35,8 +35,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
@@ -398,34 +396,31 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 					+ " (send to /app/service-chats.{id}, /app/support-chats.{id} or /app/auth).");
 			return;
 		}
-		JsonNode payload;
+		FrameFields payload;
 		try {
-			payload = (body.length == 0) ? null : this.json.readTree(body);
+			payload = FrameFields.read(this.json, body);
 		}
-		catch (JacksonException ex) {
-			error(stomp, receipt, "invalid_json", "The body is not valid JSON.");
+		catch (Frames.BadFrame ex) {
+			error(stomp, receipt, "invalid_json", ("invalid_json".equals(ex.code()) && body.length > 0)
+					? "The body is not valid JSON." : "The body must be a JSON object: {\"content\": \"...\"}.");
 			return;
 		}
-		if (payload == null || !payload.isObject()) {
-			error(stomp, receipt, "invalid_json", "The body must be a JSON object: {\"content\": \"...\"}.");
+		if (payload.type != null && payload.type != FrameFields.NULL && !"message".equals(payload.type)) {
+			signal(stomp, target.get(), (payload.type instanceof String type) ? type : "", payload, receipt);
 			return;
 		}
-		JsonNode type = payload.get("type");
-		if (type != null && !type.isNull() && !"message".equals(type.asString(null))) {
-			signal(stomp, target.get(), type, payload, receipt);
-			return;
-		}
-		JsonNode content = payload.get("content");
 		String clientMessageId = headers.getFirstNativeHeader("client-message-id");
-		JsonNode idField = payload.get("client_message_id");
-		if (clientMessageId == null && idField != null && !idField.isNull()) {
-			if (!idField.isString()) {
-				error(stomp, receipt, "invalid_client_message_id", "client_message_id must be a string.");
+		if (clientMessageId == null) {
+			try {
+				clientMessageId = Frames.optional(payload.clientMessageId, "client_message_id",
+						"invalid_client_message_id");
+			}
+			catch (Frames.BadFrame ex) {
+				error(stomp, receipt, ex.code(), "client_message_id must be a string.");
 				return;
 			}
-			clientMessageId = idField.asString();
 		}
-		String text = (content != null && content.isString()) ? content.asString() : null;
+		String text = (payload.content instanceof String content) ? content : null;
 		String retryId = clientMessageId;
 		store(stomp, target.get(), receipt, clientMessageId,
 				() -> this.messages.submit(target.get(), stomp.user.user().id(), text, retryId));
@@ -468,9 +463,9 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	 * a chat: as the raw frames of the same types. A read that did not move the position
 	 * gets its stored value back in the RECEIPT's {@code seq}.
 	 */
-	private void signal(StompSession stomp, ChatKey chat, JsonNode type, JsonNode payload, String receipt) {
+	private void signal(StompSession stomp, ChatKey chat, String type, FrameFields payload, String receipt) {
 		long userId = stomp.user.user().id();
-		switch (type.asString("")) {
+		switch (type) {
 			case "typing" -> {
 				if (stomp.receiversOf(chat).isEmpty() && !isParticipant(stomp, chat)) {
 					error(stomp, receipt, "forbidden", "You are not a participant of this chat.");
@@ -480,13 +475,16 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 				receipt(stomp, receipt, Map.of());
 			}
 			case "read" -> {
-				JsonNode seq = payload.get("seq");
-				if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
-					error(stomp, receipt, "invalid_seq", "Field 'seq' must be a non-negative integer.");
+				long seq;
+				try {
+					seq = Frames.seq(payload.seq);
+				}
+				catch (Frames.BadFrame ex) {
+					error(stomp, receipt, ex.code(), ex.getMessage());
 					return;
 				}
 				try {
-					ChatReads.Position stored = this.reads.markRead(new ChatUser(userId, Set.of()), chat, seq.asLong());
+					ChatReads.Position stored = this.reads.markRead(new ChatUser(userId, Set.of()), chat, seq);
 					receipt(stomp, receipt, Map.of("seq", Long.toString(stored.seq())));
 				}
 				catch (ChatProblem ex) {
@@ -500,9 +498,9 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 				long messageId;
 				String text = null;
 				try {
-					messageId = Frames.messageId(payload);
-					if (type.asString("").equals("edit")) {
-						text = Frames.requiredString(payload, "content", "invalid_content");
+					messageId = Frames.messageId(payload.id);
+					if (type.equals("edit")) {
+						text = Frames.required(payload.content, "content", "invalid_content");
 					}
 				}
 				catch (Frames.BadFrame ex) {
@@ -515,7 +513,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 								: this.messages.submitDelete(chat, userId, messageId));
 			}
 			default -> error(stomp, receipt, "unknown_type",
-					"Unknown type '" + type.asString("") + "'; expected message, read, typing, edit or delete.");
+					"Unknown type '" + type + "'; expected message, read, typing, edit or delete.");
 		}
 	}
 
@@ -537,12 +535,13 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		String token = bearer(headers.getFirstNativeHeader("Authorization"));
 		if (token == null && body.length > 0) {
 			try {
-				JsonNode field = this.json.readTree(body).get("token");
-				token = (field != null && field.isString()) ? field.asString() : null;
+				token = (FrameFields.read(this.json, body).token instanceof String field) ? field : null;
 			}
-			catch (JacksonException ex) {
-				error(stomp, receipt, "invalid_json", "The body is not valid JSON.");
-				return;
+			catch (Frames.BadFrame ex) {
+				if ("invalid_json".equals(ex.code())) {
+					error(stomp, receipt, "invalid_json", "The body is not valid JSON.");
+					return;
+				}
 			}
 		}
 		if (token == null) {

@@ -204,6 +204,12 @@ class StompTests {
 			cases.put("{\"content\":\"ok\",\"client_message_id\":\"" + "i".repeat(65) + "\"}",
 					"invalid_client_message_id");
 			cases.put("{\"content\":\"ok\",\"client_message_id\":7}", "invalid_client_message_id");
+			cases.put("{\"content\":\"ok\"} {}", "invalid_json");
+			cases.put("{\"type\":\"read\",\"seq\":-1}", "invalid_seq");
+			cases.put("{\"type\":\"read\",\"seq\":1.5}", "invalid_seq");
+			cases.put("{\"type\":\"delete\",\"id\":\"4\"}", "invalid_message_id");
+			cases.put("{\"type\":\"edit\",\"id\":4}", "invalid_content");
+			cases.put("{\"type\":5,\"content\":\"ok\"}", "unknown_type");
 			int n = 0;
 			for (Map.Entry<String, String> bad : cases.entrySet()) {
 				wire.sendTo(app, bad.getKey(), Map.of("receipt", "bad-" + ++n));
