@@ -28,7 +28,7 @@ final class InstantText {
 		Second second = this.written;
 		if (second.epochSecond != instant.getEpochSecond()) {
 			String text = instant.toString();
-			if (text.length() < SECOND_LENGTH + 1 || !isSecondText(text)) {
+			if (!isSecondText(text)) {
 				return text;
 			}
 			second = new Second(text.substring(0, SECOND_LENGTH), instant.getEpochSecond());

@@ -16,7 +16,7 @@ import tools.jackson.databind.ser.std.StdSerializer;
  */
 final class SecondsTimestamp extends StdSerializer<Instant> {
 
-	static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+	private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
 		.withZone(ZoneOffset.UTC);
 
 	private volatile Second last = new Second(Long.MIN_VALUE, "");
