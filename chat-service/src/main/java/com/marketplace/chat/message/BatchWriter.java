@@ -8,12 +8,16 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
@@ -33,16 +37,16 @@ import org.springframework.util.Assert;
  * Writes messages to MySQL, the source of truth, a batch at a time inside the caller's
  * transaction, in four round trips whatever the number of messages: lock the chats' rows,
  * insert every new message in one multi-row {@code INSERT}, move the chats'
- * {@code last_seq}, commit (an edit or delete in the batch adds the update of its
- * message, and a delete that of its readers' counts). Retries are not looked up in
- * advance: the unique key on {@code (chat, sender, client_message_id)} finds them, and
- * only then are they read and the others inserted again (a failed statement leaves the
- * transaction and its locks as they were). Ids come from the insert when the database
- * hands out consecutive ones to a multi-row insert
- * ({@link WriterDatabase#consecutiveIds()}), else they are read back by
+ * {@code last_seq}, commit (edits and deletes in the batch add at most three, whatever
+ * their number: reading their messages, updating them, and lowering the read counts the
+ * deletes change). Retries are not looked up in advance: the unique key on
+ * {@code (chat, sender, client_message_id)} finds them, and only then are they read and
+ * the others inserted again (a failed statement leaves the transaction and its locks as
+ * they were). Ids come from the insert when the database hands out consecutive ones to a
+ * multi-row insert ({@link WriterDatabase#consecutiveIds()}), else they are read back by
  * {@code (chat, seq)}. An edit or delete is a row of the same insert with the chat's next
- * {@code seq}; a batch holding some reads their messages once and updates each changed
- * message. Nothing is published from here; the caller publishes after the commit.
+ * {@code seq}, and each changed message is left as its last change in the batch says.
+ * Nothing is published from here; the caller publishes after the commit.
  */
 @Component
 class BatchWriter {
@@ -96,7 +100,7 @@ class BatchWriter {
 			batch = plan(allowed, locked, stored, now);
 			inserted = insert(batch.inserts(), now);
 		}
-		applyChanges(changes, inserted, now);
+		applyChanges(requests, changes, inserted, now);
 		if (!batch.lastSeqs().isEmpty()) {
 			this.chats.advance(batch.lastSeqs(), batch.messageCounts(), now);
 		}
@@ -196,33 +200,103 @@ class BatchWriter {
 	}
 
 	/**
-	 * The messages the stored edits and deletes change, as they leave them, and the
-	 * readers whose count of read messages a delete lowers: those who had read past it.
+	 * Writes what the stored edits and deletes leave their messages as, and lowers the
+	 * read counts of those who had read past a deleted message: two statements whatever
+	 * the number of changes. Each message gets the state of its last change in request
+	 * order (the state its last announcement carries): two edits of one message in a
+	 * batch leave the second's text, an edit then a delete leave it deleted and empty.
 	 */
-	private void applyChanges(Changes changes, Map<Request, ChatMessage> inserted, Instant now) {
-		LocalDateTime at = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
-		changes.after().forEach((request, after) -> {
+	private void applyChanges(List<Request> requests, Changes changes, Map<Request, ChatMessage> inserted,
+			Instant now) {
+		if (changes.after().isEmpty()) {
+			return;
+		}
+		Map<Long, ChatMessage> last = new LinkedHashMap<>();
+		Set<Long> edited = new HashSet<>();
+		List<ChatMessage> deleted = new ArrayList<>();
+		for (Request request : requests) {
+			ChatMessage after = changes.after(request);
+			if (after == null) {
+				continue;
+			}
 			Assert.state(inserted.containsKey(request), "an edit or delete was checked but not inserted");
-			if (after.deleted()) {
-				this.jdbc.sql("UPDATE chat_messages SET content = '', deleted = TRUE WHERE id = :id")
-					.param("id", after.id())
-					.update();
-				this.jdbc.sql(
-						"UPDATE chat_reads SET read_count = read_count - 1 WHERE chat_kind = :kind AND chat_id = :chat "
-								+ "AND last_read_seq >= :seq")
-					.param("kind", after.chat().kind().key())
-					.param("chat", after.chat().id())
-					.param("seq", after.seq())
-					.update();
+			last.put(after.id(), after);
+			if (request.kind() == ChatMessage.Kind.EDIT) {
+				edited.add(after.id());
 			}
 			else {
-				this.jdbc.sql("UPDATE chat_messages SET content = :content, edited_at = :at WHERE id = :id")
-					.param("content", after.content())
-					.param("at", at)
-					.param("id", after.id())
-					.update();
+				deleted.add(after);
 			}
-		});
+		}
+		updateMessages(last.values(), edited, now);
+		if (!deleted.isEmpty()) {
+			lowerReadCounts(deleted);
+		}
+	}
+
+	/**
+	 * One {@code UPDATE} of every changed message: its content, whether it is deleted,
+	 * and {@code edited_at} for those an edit of this batch changed.
+	 */
+	private void updateMessages(Collection<ChatMessage> messages, Set<Long> edited, Instant now) {
+		StringBuilder sql = new StringBuilder("UPDATE chat_messages SET content = CASE id");
+		List<Object> params = new ArrayList<>();
+		for (ChatMessage message : messages) {
+			sql.append(" WHEN ? THEN ?");
+			params.add(message.id());
+			params.add(message.content());
+		}
+		sql.append(" END, deleted = CASE id");
+		for (ChatMessage message : messages) {
+			sql.append(" WHEN ? THEN ?");
+			params.add(message.id());
+			params.add(message.deleted());
+		}
+		sql.append(" END");
+		if (!edited.isEmpty()) {
+			sql.append(", edited_at = CASE WHEN id IN (")
+				.append(placeholders(edited.size()))
+				.append(") THEN ? ELSE edited_at END");
+			params.addAll(edited);
+			params.add(LocalDateTime.ofInstant(now, ZoneOffset.UTC));
+		}
+		sql.append(" WHERE id IN (").append(placeholders(messages.size())).append(')');
+		messages.forEach((message) -> params.add(message.id()));
+		int updated = this.jdbc.sql(sql.toString()).params(params).update();
+		Assert.state(updated == messages.size(),
+				() -> "expected to change " + messages.size() + " messages, updated " + updated);
+	}
+
+	/**
+	 * One {@code UPDATE} of the read positions at or past any deleted message, each
+	 * lowered by the number of those messages it had read.
+	 */
+	private void lowerReadCounts(List<ChatMessage> deleted) {
+		StringBuilder lowered = new StringBuilder();
+		StringBuilder where = new StringBuilder();
+		List<Object> params = new ArrayList<>();
+		List<Object> whereParams = new ArrayList<>();
+		for (ChatMessage message : deleted) {
+			String read = "(chat_kind = ? AND chat_id = ? AND last_read_seq >= ?)";
+			lowered.append(lowered.isEmpty() ? "" : " + ")
+				.append("CASE WHEN ")
+				.append(read)
+				.append(" THEN 1 ELSE 0 END");
+			where.append(where.isEmpty() ? "" : " OR ").append(read);
+			for (List<Object> list : List.of(params, whereParams)) {
+				list.add(message.chat().kind().key());
+				list.add(message.chat().id());
+				list.add(message.seq());
+			}
+		}
+		params.addAll(whereParams);
+		this.jdbc.sql("UPDATE chat_reads SET read_count = read_count - (" + lowered + ") WHERE " + where)
+			.params(params)
+			.update();
+	}
+
+	private static String placeholders(int count) {
+		return String.join(", ", Collections.nCopies(count, "?"));
 	}
 
 	/**

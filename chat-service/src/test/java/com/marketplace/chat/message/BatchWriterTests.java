@@ -1,12 +1,15 @@
 package com.marketplace.chat.message;
 
 import java.util.List;
+import java.util.Map;
 
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.chats.ChatReads;
 import com.marketplace.chat.message.BatchWriter.Outcome;
 import com.marketplace.chat.message.BatchWriter.Request;
+import com.marketplace.chat.security.ChatUser;
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
@@ -123,6 +126,59 @@ class BatchWriterTests {
 		});
 		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).isEmpty();
 		assertThat(this.replica.bean(com.marketplace.chat.chats.ChatAccess.class).lastSeq(key)).isZero();
+	}
+
+	@Test
+	void editsAndDeletesOfOneBatchLeaveEachMessageAsItsLastChangeAndCountEveryDelete() {
+		Chat service = Chats.serviceChat(this.replica);
+		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
+		long client = service.client().id();
+		List<ChatMessage> sent = storeAll(
+				List.of(new Request(key, client, "one", null), new Request(key, client, "two", null),
+						new Request(key, client, "three", null), new Request(key, client, "four", null)))
+			.stream()
+			.map((outcome) -> outcome.sent().message())
+			.toList();
+		ChatUser master = new ChatUser(service.other().id(), java.util.Set.of("master"));
+		ChatReads reads = this.replica.bean(ChatReads.class);
+		reads.markRead(master, key, 4);
+
+		List<Outcome> outcomes = storeAll(List.of(edit(key, client, sent.get(0), "one, edited"), // 0
+				delete(key, client, sent.get(0)), // 1: the edit's message, deleted after
+													// it
+				edit(key, client, sent.get(1), "two, first edit"), // 2
+				edit(key, client, sent.get(1), "two, second edit"), // 3
+				delete(key, client, sent.get(2)), // 4: never edited
+				new Request(key, client, "five", null), // 5
+				edit(key, client, sent.get(0), "one, after its delete"))); // 6: refused
+
+		assertThat(outcomes.get(6).refusal()).isNotNull()
+			.satisfies((refusal) -> assertThat(refusal.code()).isEqualTo("message_deleted"));
+		Map<Long, ChatMessage> stored = new java.util.HashMap<>();
+		this.replica.bean(MessageHistory.class)
+			.bySeq(key, 0, 4)
+			.forEach((message) -> stored.put(message.id(), message));
+		// What each change announced is what the row holds after the commit: the last
+		// change of each message wins, whatever order the batch applies them in.
+		assertThat(stored.get(sent.get(0).id())).isEqualTo(outcomes.get(1).sent().changed());
+		assertThat(stored.get(sent.get(0).id()).deleted()).isTrue();
+		assertThat(stored.get(sent.get(0).id()).content()).isEmpty();
+		assertThat(stored.get(sent.get(1).id())).isEqualTo(outcomes.get(3).sent().changed());
+		assertThat(stored.get(sent.get(1).id()).content()).isEqualTo("two, second edit");
+		assertThat(stored.get(sent.get(2).id())).isEqualTo(outcomes.get(4).sent().changed());
+		assertThat(stored.get(sent.get(2).id()).editedAt()).isNull();
+		assertThat(stored.get(sent.get(3).id())).isEqualTo(sent.get(3));
+		// The master had read all four; two of them are gone, the fifth is new.
+		assertThat(reads.positions(ChatKind.SERVICE, List.of(service.id())).get(service.id()).get(master.id()))
+			.isEqualTo(new ChatReads.Read(4, 2));
+	}
+
+	private static Request edit(ChatKey chat, long senderId, ChatMessage target, String content) {
+		return new Request(chat, senderId, ChatMessage.Kind.EDIT, target.id(), content, null);
+	}
+
+	private static Request delete(ChatKey chat, long senderId, ChatMessage target) {
+		return new Request(chat, senderId, ChatMessage.Kind.DELETE, target.id(), "", null);
 	}
 
 	private List<Outcome> storeAll(List<Request> requests) {
