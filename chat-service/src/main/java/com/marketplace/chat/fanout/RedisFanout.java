@@ -18,7 +18,6 @@ import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
 import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
@@ -77,10 +76,13 @@ class RedisFanout implements Fanout, DisposableBean {
 	/** How long after a shard dropped a channel it is asked for it again. */
 	private static final Duration RESUBSCRIBE_PAUSE = Duration.ofMillis(500);
 
-	private final AbstractRedisClient client;
+	/**
+	 * The client of a Redis Cluster, where pub/sub is sharded, or {@code null} on one
+	 * Redis ({@link #redis}): the one place that says which.
+	 */
+	private final RedisClusterClient cluster;
 
-	/** Sharded pub/sub on a Redis Cluster; classic pub/sub on one Redis. */
-	private final boolean sharded;
+	private final RedisClient redis;
 
 	private final PublicationCodec codec = new PublicationCodec();
 
@@ -118,8 +120,8 @@ class RedisFanout implements Fanout, DisposableBean {
 			.register(meters);
 		Object nativeClient = connections.getRequiredNativeClient();
 		if (nativeClient instanceof RedisClusterClient cluster) {
-			this.client = cluster;
-			this.sharded = true;
+			this.cluster = cluster;
+			this.redis = null;
 			StatefulRedisClusterConnection<String, String> publisher = cluster.connect(StringCodec.UTF8);
 			this.publisher = publisher;
 			this.publishing = publisher.async();
@@ -129,8 +131,8 @@ class RedisFanout implements Fanout, DisposableBean {
 			this.commands = pinger.async();
 		}
 		else if (nativeClient instanceof RedisClient redis) {
-			this.client = redis;
-			this.sharded = false;
+			this.cluster = null;
+			this.redis = redis;
 			StatefulRedisConnection<String, String> publisher = redis.connect(StringCodec.UTF8);
 			this.publisher = publisher;
 			this.publishing = publisher.async();
@@ -148,6 +150,18 @@ class RedisFanout implements Fanout, DisposableBean {
 		this.subscriber = openSubscriber();
 	}
 
+	private boolean sharded() {
+		return this.cluster != null;
+	}
+
+	/** The primaries that serve slots, as the cluster client knows them now. */
+	private List<RedisClusterNode> primaries() {
+		return this.cluster.getPartitions()
+			.stream()
+			.filter((node) -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty())
+			.toList();
+	}
+
 	/** Commands on the bus's Redis, sent at once (not with the publications). */
 	RedisClusterAsyncCommands<String, String> commands() {
 		return this.commands;
@@ -162,8 +176,8 @@ class RedisFanout implements Fanout, DisposableBean {
 	}
 
 	private StatefulRedisPubSubConnection<String, String> openSubscriber() {
-		StatefulRedisPubSubConnection<String, String> connection = (this.client instanceof RedisClusterClient cluster)
-				? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) this.client).connectPubSub(StringCodec.UTF8);
+		StatefulRedisPubSubConnection<String, String> connection = sharded()
+				? this.cluster.connectPubSub(StringCodec.UTF8) : this.redis.connectPubSub(StringCodec.UTF8);
 		connection.addListener(new RedisPubSubAdapter<>() {
 
 			@Override
@@ -243,7 +257,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	/** SUBSCRIBE, or SSUBSCRIBE on a cluster: one channel each there, as slots differ. */
 	private CompletableFuture<Void> subscribe(StatefulRedisPubSubConnection<String, String> connection,
 			String... channels) {
-		if (!this.sharded) {
+		if (!sharded()) {
 			return connection.async().subscribe(channels).toCompletableFuture();
 		}
 		CompletableFuture<?>[] each = new CompletableFuture<?>[channels.length];
@@ -254,7 +268,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	}
 
 	private void unsubscribe(String channel) {
-		if (this.sharded) {
+		if (sharded()) {
 			this.subscriber.async().sunsubscribe(channel);
 		}
 		else {
@@ -277,7 +291,7 @@ class RedisFanout implements Fanout, DisposableBean {
 	synchronized void publishRaw(String[] channels, String[] payloads) {
 		try {
 			for (int i = 0; i < channels.length; i++) {
-				RedisFuture<Long> published = this.sharded ? this.publishing.spublish(channels[i], payloads[i])
+				RedisFuture<Long> published = sharded() ? this.publishing.spublish(channels[i], payloads[i])
 						: this.publishing.publish(channels[i], payloads[i]);
 				published.exceptionally((failure) -> {
 					this.publishErrors.increment();
@@ -300,12 +314,11 @@ class RedisFanout implements Fanout, DisposableBean {
 	 */
 	boolean ping() {
 		try {
-			if (this.pinger instanceof StatefulRedisClusterConnection<String, String> cluster) {
+			if (sharded()) {
+				var nodes = (StatefulRedisClusterConnection<String, String>) this.pinger;
 				List<CompletableFuture<String>> pings = new ArrayList<>();
-				for (RedisClusterNode node : cluster.getPartitions()) {
-					if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-						pings.add(cluster.getConnection(node.getNodeId()).async().ping().toCompletableFuture());
-					}
+				for (RedisClusterNode node : primaries()) {
+					pings.add(nodes.getConnection(node.getNodeId()).async().ping().toCompletableFuture());
 				}
 				CompletableFuture.allOf(pings.toArray(CompletableFuture<?>[]::new))
 					.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -329,14 +342,11 @@ class RedisFanout implements Fanout, DisposableBean {
 	 * Redis, {@code prefix} alone.
 	 */
 	Map<String, String> channelPerShard(String prefix) {
-		if (!(this.client instanceof RedisClusterClient cluster)) {
+		if (!sharded()) {
 			return Map.of("redis", prefix);
 		}
 		Map<String, String> channels = new TreeMap<>();
-		for (RedisClusterNode node : cluster.getPartitions()) {
-			if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getSlots().isEmpty()) {
-				continue;
-			}
+		for (RedisClusterNode node : primaries()) {
 			String shard = "slots " + node.getSlots().get(0) + "+";
 			for (int tag = 0;; tag++) {
 				String channel = prefix + ":{" + tag + "}";
@@ -426,8 +436,8 @@ class RedisFanout implements Fanout, DisposableBean {
 	 * channel: for a subscription Redis dropped without the connection noticing.
 	 */
 	void resubscribe() {
-		if (this.client instanceof RedisClusterClient cluster) {
-			cluster.refreshPartitions();
+		if (sharded()) {
+			this.cluster.refreshPartitions();
 		}
 		StatefulRedisPubSubConnection<String, String> old = this.subscriber;
 		StatefulRedisPubSubConnection<String, String> fresh = openSubscriber();
