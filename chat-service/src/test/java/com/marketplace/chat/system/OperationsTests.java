@@ -54,6 +54,20 @@ class OperationsTests {
 	}
 
 	@Test
+	void timesRequestsButNotEachSecurityFilterOfThem() throws Exception {
+		Chat chat = Chats.serviceChat(this.replica);
+		try (WsClient client = WsClient.connect(chat.wsUrl(this.replica, chat.client()))) {
+			client.sendMessage("a handshake through the whole filter chain");
+			expectType(client.next(), "ack");
+		}
+		String metrics = get("/actuator/prometheus").body();
+		assertThat(metrics).contains("http_server_requests_seconds_count{");
+		assertThat(metrics).as("Spring Security's observations are off")
+			.doesNotContain("spring_security_filterchains", "spring_security_authentications",
+					"spring_security_authorizations");
+	}
+
+	@Test
 	void servesOpenApiDocsAndTheInteractivePage() throws Exception {
 		JsonNode api = WsClient.JSON.readTree(get("/v3/api-docs").body());
 		assertThat(api.get("paths").propertyNames()).contains("/api/service-chats", "/api/service-chats/{id}",
