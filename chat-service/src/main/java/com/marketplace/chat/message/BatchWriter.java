@@ -228,17 +228,19 @@ class BatchWriter {
 				deleted.add(after);
 			}
 		}
-		updateMessages(last.values(), edited, now);
+		updateMessages(last.values(), edited, deleted, now);
 		if (!deleted.isEmpty()) {
 			lowerReadCounts(deleted);
 		}
 	}
 
 	/**
-	 * One {@code UPDATE} of every changed message: its content, whether it is deleted,
-	 * and {@code edited_at} for those an edit of this batch changed.
+	 * One {@code UPDATE} of every changed message: its content, {@code deleted} for the
+	 * deleted ones (nothing changes a message once deleted), and {@code edited_at} for
+	 * those an edit of this batch changed.
 	 */
-	private void updateMessages(Collection<ChatMessage> messages, Set<Long> edited, Instant now) {
+	private void updateMessages(Collection<ChatMessage> messages, Set<Long> edited, List<ChatMessage> deleted,
+			Instant now) {
 		StringBuilder sql = new StringBuilder("UPDATE chat_messages SET content = CASE id");
 		List<Object> params = new ArrayList<>();
 		for (ChatMessage message : messages) {
@@ -246,13 +248,13 @@ class BatchWriter {
 			params.add(message.id());
 			params.add(message.content());
 		}
-		sql.append(" END, deleted = CASE id");
-		for (ChatMessage message : messages) {
-			sql.append(" WHEN ? THEN ?");
-			params.add(message.id());
-			params.add(message.deleted());
-		}
 		sql.append(" END");
+		if (!deleted.isEmpty()) {
+			sql.append(", deleted = CASE WHEN id IN (")
+				.append(placeholders(deleted.size()))
+				.append(") THEN TRUE ELSE deleted END");
+			deleted.forEach((message) -> params.add(message.id()));
+		}
 		if (!edited.isEmpty()) {
 			sql.append(", edited_at = CASE WHEN id IN (")
 				.append(placeholders(edited.size()))

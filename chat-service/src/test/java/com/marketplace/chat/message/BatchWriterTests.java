@@ -2,6 +2,7 @@ package com.marketplace.chat.message;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
@@ -139,9 +140,16 @@ class BatchWriterTests {
 			.stream()
 			.map((outcome) -> outcome.sent().message())
 			.toList();
-		ChatUser master = new ChatUser(service.other().id(), java.util.Set.of("master"));
+		ChatUser master = new ChatUser(service.other().id(), Set.of("master"));
 		ChatReads reads = this.replica.bean(ChatReads.class);
 		reads.markRead(master, key, 4);
+		reads.markRead(new ChatUser(client, Set.of()), key, 2);
+		Chat support = Chats.supportChat(this.replica);
+		ChatKey supportKey = new ChatKey(ChatKind.SUPPORT, support.id());
+		ChatMessage help = storeAll(List.of(new Request(supportKey, support.client().id(), "help", null))).get(0)
+			.sent()
+			.message();
+		reads.markRead(new ChatUser(support.other().id(), Set.of()), supportKey, 1);
 
 		List<Outcome> outcomes = storeAll(List.of(edit(key, client, sent.get(0), "one, edited"), // 0
 				delete(key, client, sent.get(0)), // 1: the edit's message, deleted after
@@ -150,7 +158,8 @@ class BatchWriterTests {
 				edit(key, client, sent.get(1), "two, second edit"), // 3
 				delete(key, client, sent.get(2)), // 4: never edited
 				new Request(key, client, "five", null), // 5
-				edit(key, client, sent.get(0), "one, after its delete"))); // 6: refused
+				edit(key, client, sent.get(0), "one, after its delete"), // 6: refused
+				delete(supportKey, support.client().id(), help))); // 7: another chat
 
 		assertThat(outcomes.get(6).refusal()).isNotNull()
 			.satisfies((refusal) -> assertThat(refusal.code()).isEqualTo("message_deleted"));
@@ -168,9 +177,16 @@ class BatchWriterTests {
 		assertThat(stored.get(sent.get(2).id())).isEqualTo(outcomes.get(4).sent().changed());
 		assertThat(stored.get(sent.get(2).id()).editedAt()).isNull();
 		assertThat(stored.get(sent.get(3).id())).isEqualTo(sent.get(3));
-		// The master had read all four; two of them are gone, the fifth is new.
-		assertThat(reads.positions(ChatKind.SERVICE, List.of(service.id())).get(service.id()).get(master.id()))
-			.isEqualTo(new ChatReads.Read(4, 2));
+		// The master had read all four, two of them are gone and the fifth is new; the
+		// client had read two, one of them gone; the agent's one message is gone.
+		Map<Long, ChatReads.Read> serviceReads = reads.positions(ChatKind.SERVICE, List.of(service.id()))
+			.get(service.id());
+		assertThat(serviceReads.get(master.id())).isEqualTo(new ChatReads.Read(4, 2));
+		assertThat(serviceReads.get(client)).isEqualTo(new ChatReads.Read(2, 1));
+		assertThat(reads.positions(ChatKind.SUPPORT, List.of(support.id())).get(support.id()).get(support.other().id()))
+			.isEqualTo(new ChatReads.Read(1, 0));
+		assertThat(this.replica.bean(MessageHistory.class).bySeq(supportKey, 0, 1)).singleElement()
+			.isEqualTo(outcomes.get(7).sent().changed());
 	}
 
 	private static Request edit(ChatKey chat, long senderId, ChatMessage target, String content) {
