@@ -274,24 +274,16 @@ class BatchWriter {
 	 * lowered by the number of those messages it had read.
 	 */
 	private void lowerReadCounts(List<ChatMessage> deleted) {
-		StringBuilder lowered = new StringBuilder();
-		StringBuilder where = new StringBuilder();
-		List<Object> params = new ArrayList<>();
-		List<Object> whereParams = new ArrayList<>();
+		String readPast = "(chat_kind = ? AND chat_id = ? AND last_read_seq >= ?)";
+		List<Object> each = new ArrayList<>();
 		for (ChatMessage message : deleted) {
-			String read = "(chat_kind = ? AND chat_id = ? AND last_read_seq >= ?)";
-			lowered.append(lowered.isEmpty() ? "" : " + ")
-				.append("CASE WHEN ")
-				.append(read)
-				.append(" THEN 1 ELSE 0 END");
-			where.append(where.isEmpty() ? "" : " OR ").append(read);
-			for (List<Object> list : List.of(params, whereParams)) {
-				list.add(message.chat().kind().key());
-				list.add(message.chat().id());
-				list.add(message.seq());
-			}
+			each.addAll(List.of(message.chat().kind().key(), message.chat().id(), message.seq()));
 		}
-		params.addAll(whereParams);
+		List<Object> params = new ArrayList<>(each);
+		params.addAll(each);
+		String lowered = String.join(" + ",
+				Collections.nCopies(deleted.size(), "CASE WHEN " + readPast + " THEN 1 ELSE 0 END"));
+		String where = String.join(" OR ", Collections.nCopies(deleted.size(), readPast));
 		this.jdbc.sql("UPDATE chat_reads SET read_count = read_count - (" + lowered + ") WHERE " + where)
 			.params(params)
 			.update();
