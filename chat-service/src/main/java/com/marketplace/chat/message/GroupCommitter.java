@@ -3,9 +3,9 @@ package com.marketplace.chat.message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.marketplace.chat.chats.ChatKey;
@@ -58,6 +58,9 @@ class GroupCommitter implements SmartLifecycle {
 
 	/**
 	 * Sends one writer holds before refusing more: far beyond a second of its throughput.
+	 * A linked queue: senders and the writer take separate locks (an array queue shares
+	 * one between them), and no branch that first runs after this many sends (an array
+	 * queue's wrap-around) sends the compiled send path back to the interpreter.
 	 */
 	static final int QUEUE_CAPACITY = 20_000;
 
@@ -88,7 +91,7 @@ class GroupCommitter implements SmartLifecycle {
 		this.properties = properties;
 		this.events = events;
 		for (int i = 0; i < properties.writers(); i++) {
-			this.queues.add(new ArrayBlockingQueue<>(QUEUE_CAPACITY));
+			this.queues.add(new LinkedBlockingQueue<>(QUEUE_CAPACITY));
 		}
 		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
 			.description("Messages per database commit of the message store (count = commits, sum = messages)")
