@@ -3,11 +3,14 @@ package com.marketplace.chat.message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
@@ -20,11 +23,14 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.transaction.TransactionTimedOutException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Concurrent sends share commits, and one refused send never fails the others it shared a
- * commit with.
+ * Concurrent sends share commits, one refused send never fails the others it shared a
+ * commit with, and a full writer refuses at once and loses nothing it accepted.
  */
 class GroupCommitTests {
 
@@ -108,6 +114,66 @@ class GroupCommitTests {
 				commits, stored / commits);
 		assertThat(stored).isEqualTo(2.0 * chats.size() * perChat);
 		assertThat(commits).as("sends shared commits").isLessThan((long) stored);
+	}
+
+	/**
+	 * A writer whose queue is full refuses the next send at once, with a clear error, and
+	 * loses none of those it accepted: they are stored, in order, once the database
+	 * answers again.
+	 */
+	@Test
+	void aFullWriterRefusesAtOnceAndStoresEverySendItAccepted() throws Exception {
+		Cluster.get();
+		try (Replica replica = Replica.start("full-writer",
+				Map.of("chat.message.writers", "1", "chat.message.commit-timeout", "60s"))) {
+			Messages messages = replica.bean(Messages.class);
+			Chat chat = Chats.serviceChat(replica);
+			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
+			List<CompletableFuture<Committed>> accepted = new ArrayList<>();
+			CompletableFuture<Committed> refused;
+			try (java.sql.Connection blocker = replica.bean(javax.sql.DataSource.class).getConnection()) {
+				blocker.setAutoCommit(false);
+				try (var lock = blocker.prepareStatement("SELECT id FROM service_chats WHERE id = ? FOR UPDATE")) {
+					lock.setLong(1, chat.id());
+					lock.executeQuery().close();
+				}
+				// The writer takes the first send and waits for the chat's row; the rest
+				// queue behind it.
+				accepted.add(messages.submit(key, chat.client().id(), "m1", null));
+				awaitLockWait(blocker);
+				for (int i = 2; i <= GroupCommitter.QUEUE_CAPACITY + 1; i++) {
+					accepted.add(messages.submit(key, chat.client().id(), "m" + i, null));
+				}
+				refused = messages.submit(key, chat.client().id(), "one too many", null);
+				assertThat(refused).as("refused at once, not after a timeout").isCompletedExceptionally();
+				assertThat(accepted).noneMatch(CompletableFuture::isDone);
+				blocker.rollback();
+			}
+			assertThatThrownBy(refused::join).hasCauseInstanceOf(TransactionTimedOutException.class)
+				.hasMessageContaining("writers are full");
+			List<Long> seqs = new ArrayList<>();
+			for (CompletableFuture<Committed> send : accepted) {
+				seqs.add(send.get(60, TimeUnit.SECONDS).message().seq());
+			}
+			assertThat(seqs).as("every accepted send stored, in the order sent")
+				.isEqualTo(LongStream.rangeClosed(1, GroupCommitter.QUEUE_CAPACITY + 1).boxed().toList());
+		}
+	}
+
+	private static void awaitLockWait(java.sql.Connection connection) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (System.nanoTime() < deadline) {
+			try (var waiting = connection
+				.prepareStatement("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'");
+					var rows = waiting.executeQuery()) {
+				rows.next();
+				if (rows.getInt(1) > 0) {
+					return;
+				}
+			}
+			Thread.sleep(20);
+		}
+		throw new AssertionError("the writer never waited for the chat's row");
 	}
 
 }
