@@ -6,7 +6,6 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -32,13 +31,6 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * point; the connection's user and chat travel in the session attributes.
  */
 class LeanHandshakeHandler extends DefaultHandshakeHandler {
-
-	/**
-	 * The headers the WebSocket handshake reads (RFC 6455, section 4.2.1), extensions
-	 * aside.
-	 */
-	private static final Set<String> UPGRADE_HEADERS = Set.of("host", "upgrade", "connection", "origin",
-			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol");
 
 	private static final String EXTENSIONS = "sec-websocket-extensions";
 
@@ -90,9 +82,12 @@ class LeanHandshakeHandler extends DefaultHandshakeHandler {
 			this.compression = compression;
 		}
 
+		/**
+		 * Every header read by name, but the client's extension offer only when
+		 * compression may be negotiated: nothing keeps what is read this way.
+		 */
 		private boolean kept(String name) {
-			String lower = name.toLowerCase(Locale.ROOT);
-			return UPGRADE_HEADERS.contains(lower) || (this.compression && EXTENSIONS.equals(lower));
+			return this.compression || !EXTENSIONS.equals(name.toLowerCase(Locale.ROOT));
 		}
 
 		@Override
