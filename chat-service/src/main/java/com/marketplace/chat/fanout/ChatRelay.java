@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
@@ -23,6 +22,7 @@ import com.marketplace.chat.chats.ChatState;
 import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.message.ChatMessage;
 import com.marketplace.chat.message.MessageHistory;
+import com.marketplace.chat.system.OffPathMeters;
 import com.marketplace.chat.system.Phases;
 import com.marketplace.chat.system.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,18 +81,18 @@ public class ChatRelay implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	private final Timer held;
+	private final OffPathMeters.Samples held;
 
 	private final Presence presence;
 
 	ChatRelay(Fanout fanout, Delivery delivery, MessageHistory history, ChatAccess chats, FanoutProperties properties,
-			MeterRegistry meters, Presence presence) {
+			MeterRegistry meters, OffPathMeters offPath, Presence presence) {
 		this.presence = presence;
-		this.held = Timer.builder("chat.fanout.held")
+		this.held = offPath.timer(Timer.builder("chat.fanout.held")
 			.description("Time a message waited on this replica for the ones before it (a gap, a read from MySQL)")
 			.publishPercentileHistogram()
 			.maximumExpectedValue(Duration.ofSeconds(30))
-			.register(meters);
+			.register(meters));
 		this.fanout = fanout;
 		this.delivery = delivery;
 		this.history = history;
@@ -346,7 +346,7 @@ public class ChatRelay implements SmartLifecycle {
 		private void deliver(List<Held> ready) {
 			long now = System.nanoTime();
 			for (Held message : ready) {
-				ChatRelay.this.held.record(now - message.arrivedNanos(), TimeUnit.NANOSECONDS);
+				ChatRelay.this.held.record(now - message.arrivedNanos());
 				ChatRelay.this.delivery.deliverLocally(message.message(), message.participants());
 			}
 		}

@@ -12,6 +12,7 @@ import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.message.BatchWriter.Outcome;
 import com.marketplace.chat.message.BatchWriter.Request;
 import com.marketplace.chat.system.Phases;
+import com.marketplace.chat.system.OffPathMeters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -80,12 +81,12 @@ class GroupCommitter implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	private final DistributionSummary groupSizes;
+	private final OffPathMeters.Samples groupSizes;
 
-	private final Timer queued;
+	private final OffPathMeters.Samples queued;
 
 	GroupCommitter(BatchWriter store, WriterDatabase database, MessageProperties properties,
-			ApplicationEventPublisher events, MeterRegistry meters) {
+			ApplicationEventPublisher events, MeterRegistry meters, OffPathMeters offPath) {
 		this.store = store;
 		this.transactions = database.transactions();
 		this.properties = properties;
@@ -93,14 +94,14 @@ class GroupCommitter implements SmartLifecycle {
 		for (int i = 0; i < properties.writers(); i++) {
 			this.queues.add(new LinkedBlockingQueue<>(QUEUE_CAPACITY));
 		}
-		this.groupSizes = DistributionSummary.builder("chat.message.commit.group")
+		this.groupSizes = offPath.summary(DistributionSummary.builder("chat.message.commit.group")
 			.description("Messages per database commit of the message store (count = commits, sum = messages)")
-			.register(meters);
-		this.queued = Timer.builder("chat.message.queue")
+			.register(meters));
+		this.queued = offPath.timer(Timer.builder("chat.message.queue")
 			.description("Time a message waits in the writers' queue before its transaction starts")
 			.publishPercentileHistogram()
 			.maximumExpectedValue(Duration.ofSeconds(10))
-			.register(meters);
+			.register(meters));
 	}
 
 	/**
@@ -147,7 +148,7 @@ class GroupCommitter implements SmartLifecycle {
 					arrivals.saw(batch.subList(drained, batch.size()));
 				}
 				long now = System.nanoTime();
-				batch.forEach((pending) -> this.queued.record(now - pending.queuedAtNanos, TimeUnit.NANOSECONDS));
+				batch.forEach((pending) -> this.queued.record(now - pending.queuedAtNanos));
 				batch.removeIf(this::settleIfLate);
 				if (!batch.isEmpty()) {
 					commit(batch);

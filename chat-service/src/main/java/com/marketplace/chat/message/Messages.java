@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.message.BatchWriter.Request;
 import com.marketplace.chat.problems.ChatProblem;
+import com.marketplace.chat.system.OffPathMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -29,17 +30,17 @@ public class Messages {
 
 	private final MessageProperties properties;
 
-	private final Timer storeLatency;
+	private final OffPathMeters.Samples storeLatency;
 
 	private final Counter storeErrors;
 
-	Messages(GroupCommitter committer, MessageProperties properties, MeterRegistry meters) {
+	Messages(GroupCommitter committer, MessageProperties properties, MeterRegistry meters, OffPathMeters offPath) {
 		this.committer = committer;
 		this.properties = properties;
-		this.storeLatency = Timer.builder("chat.message.store")
+		this.storeLatency = offPath.timer(Timer.builder("chat.message.store")
 			.description("Time from a send to its commit")
 			.publishPercentileHistogram()
-			.register(meters);
+			.register(meters));
 		this.storeErrors = Counter.builder("chat.message.store.errors")
 			.description("Messages that could not be stored (database errors)")
 			.register(meters);
@@ -89,7 +90,7 @@ public class Messages {
 		long started = System.nanoTime();
 		return this.committer.submit(request).whenComplete((sent, failure) -> {
 			if (failure == null) {
-				this.storeLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+				this.storeLatency.record(System.nanoTime() - started);
 			}
 			else if (failure instanceof DataAccessException || failure instanceof TransactionException) {
 				this.storeErrors.increment();

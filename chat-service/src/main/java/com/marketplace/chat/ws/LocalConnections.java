@@ -16,6 +16,7 @@ import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.fanout.Delivery;
 import com.marketplace.chat.fanout.Signal;
 import com.marketplace.chat.message.ChatMessage;
+import com.marketplace.chat.system.OffPathMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,9 +53,9 @@ class LocalConnections implements Delivery {
 
 	private final Counter delivered;
 
-	private final Timer fanoutLatency;
+	private final OffPathMeters.Samples fanoutLatency;
 
-	LocalConnections(JsonMapper json, MeterRegistry meters) {
+	LocalConnections(JsonMapper json, MeterRegistry meters, OffPathMeters offPath) {
 		this.json = json;
 		Gauge.builder("chat.ws.connections", this.all, Map::size)
 			.tag("protocol", SocketMeters.RAW)
@@ -63,10 +64,10 @@ class LocalConnections implements Delivery {
 		this.delivered = Counter.builder("chat.messages.delivered")
 			.description("Message frames handed to this replica's connections")
 			.register(meters);
-		this.fanoutLatency = Timer.builder("chat.fanout.latency")
+		this.fanoutLatency = offPath.timer(Timer.builder("chat.fanout.latency")
 			.description("From a message's commit to its delivery on this replica")
 			.publishPercentileHistogram()
-			.register(meters);
+			.register(meters));
 	}
 
 	/** What {@link #reserve} answered. */
@@ -154,7 +155,7 @@ class LocalConnections implements Delivery {
 		if (members == null) {
 			return;
 		}
-		this.fanoutLatency.record(Duration.between(message.createdAt(), Instant.now()));
+		this.fanoutLatency.record(Duration.between(message.createdAt(), Instant.now()).toNanos());
 		Feed.Outgoing outgoing = new Feed.Outgoing(message.seq(), message.senderId(), encodeOnce(message));
 		for (Connection connection : members) {
 			if (!participants.includes(connection.userId)) {

@@ -2,12 +2,11 @@ package com.marketplace.chat.ws;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import io.micrometer.core.instrument.Timer;
+import com.marketplace.chat.system.OffPathMeters;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 
@@ -27,7 +26,7 @@ final class Outbox {
 
 	private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
 
-	private final Timer waited;
+	private final OffPathMeters.Samples waited;
 
 	private final AtomicLong queuedChars = new AtomicLong();
 
@@ -39,7 +38,7 @@ final class Outbox {
 	 * @param waited records how long each frame waited before it was handed to the
 	 * container
 	 */
-	Outbox(RemoteEndpoint.Async remote, long limitBytes, Consumer<String> onOverflow, Timer waited) {
+	Outbox(RemoteEndpoint.Async remote, long limitBytes, Consumer<String> onOverflow, OffPathMeters.Samples waited) {
 		this.remote = remote;
 		this.waited = waited;
 		this.limitChars = Math.max(1, limitBytes / 2);
@@ -73,7 +72,7 @@ final class Outbox {
 			}
 			String next = queued.frame();
 			this.queuedChars.addAndGet(-next.length());
-			this.waited.record(System.nanoTime() - queued.atNanos(), TimeUnit.NANOSECONDS);
+			this.waited.record(System.nanoTime() - queued.atNanos());
 			// Exactly one of this thread and the completion handler goes on pumping: the
 			// one that finds the other already done. The handler runs inline, inside
 			// sendText, when the socket took the frame at once (SendCompletions).

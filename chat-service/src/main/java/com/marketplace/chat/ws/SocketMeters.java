@@ -2,6 +2,7 @@ package com.marketplace.chat.ws;
 
 import java.time.Duration;
 
+import com.marketplace.chat.system.OffPathMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,15 +22,15 @@ class SocketMeters {
 
 	private final MeterRegistry registry;
 
-	final Timer outboxWait;
+	final OffPathMeters.Samples outboxWait;
 
-	SocketMeters(MeterRegistry registry) {
+	SocketMeters(MeterRegistry registry, OffPathMeters offPath) {
 		this.registry = registry;
-		this.outboxWait = Timer.builder("chat.ws.outbox.wait")
+		this.outboxWait = offPath.timer(Timer.builder("chat.ws.outbox.wait")
 			.description("Time a frame waits in a connection's outbox before it is written")
 			.publishPercentileHistogram()
 			.maximumExpectedValue(Duration.ofSeconds(10))
-			.register(registry);
+			.register(registry));
 	}
 
 	Counter received(String protocol) {

@@ -15,6 +15,7 @@ import java.util.stream.LongStream;
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
+import com.marketplace.chat.system.OffPathMeters;
 import com.marketplace.chat.testing.Chats;
 import com.marketplace.chat.testing.Chats.Chat;
 import com.marketplace.chat.testing.Cluster;
@@ -49,6 +50,8 @@ class GroupCommitTests {
 						null));
 			}
 			warming.forEach(java.util.concurrent.CompletableFuture::join);
+			OffPathMeters meters = replica.bean(OffPathMeters.class);
+			meters.drain();
 			long commitsBefore = groups.count();
 			double storedBefore = groups.totalAmount();
 			var first = messages.submit(new ChatKey(ChatKind.SERVICE, one.id()), one.client().id(), "first", null);
@@ -57,6 +60,7 @@ class GroupCommitTests {
 			var second = messages.submit(new ChatKey(ChatKind.SERVICE, two.id()), two.other().id(), "second", null);
 			assertThat(first.get().message().seq()).isEqualTo(1);
 			assertThat(second.get().message().seq()).isEqualTo(21);
+			meters.drain();
 			assertThat(groups.count() - commitsBefore).as("one commit for both").isEqualTo(1);
 			assertThat(groups.totalAmount() - storedBefore).isEqualTo(2.0);
 		}
@@ -71,6 +75,8 @@ class GroupCommitTests {
 		for (int i = 0; i < 8; i++) {
 			chats.add(Chats.serviceChat(replica));
 		}
+		OffPathMeters meters = replica.bean(OffPathMeters.class);
+		meters.drain();
 		long commitsBefore = groups.count();
 		double storedBefore = groups.totalAmount();
 		Map<Long, List<Long>> seqsByChat = new ConcurrentHashMap<>();
@@ -108,6 +114,7 @@ class GroupCommitTests {
 				.containsExactlyInAnyOrderElementsOf(
 						java.util.stream.LongStream.rangeClosed(1, perChat).boxed().toList());
 		}
+		meters.drain();
 		long commits = groups.count() - commitsBefore;
 		double stored = groups.totalAmount() - storedBefore;
 		System.out.printf("GroupCommitTests: %.0f sends (half refused) in %d commits, %.1f per commit%n", stored,
