@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * Records the message path's timers and summaries on a thread of its own. A thread on the
  * message path only puts the sample in a slot of its meter's ring; every
  * {@link #DRAIN_PERIOD} this component's thread records what the rings hold into the
- * Micrometer meters, so what the scrape shows is at most that much behind.
+ * Micrometer meters, so what the scrape shows is about that much behind.
  * <p>
  * Why: Micrometer's {@code TimeWindowMax} rotates its buckets once a step (a minute), and
  * the JIT compiler, which saw no rotation in the seconds it profiled the message path,
@@ -27,9 +27,11 @@ import org.springframework.stereotype.Component;
  * to the interpreter at once, and under load C2 takes seconds to compile them again. With
  * the meters recorded here only this thread's code is ever thrown back.
  * <p>
- * Nothing is lost: a sample that finds its slot still full (the ring is far larger than a
- * period's samples at any rate the service carries) is recorded into the meter on the
- * caller's thread, as it would be without this component.
+ * Nothing is lost while the service runs: a sample that finds its slot still full (a ring
+ * holds {@link #RING_SLOTS}, some 80 000 samples a second at this period, beyond what one
+ * meter takes at the rates measured) is recorded into the meter on the caller's thread,
+ * as it would be without this component. At shutdown the last drain comes after every
+ * component that records has stopped ({@link Phases#OFF_PATH_METERS}).
  */
 @Component
 public class OffPathMeters implements SmartLifecycle {
@@ -77,7 +79,9 @@ public class OffPathMeters implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		this.ticker.close();
+		if (this.ticker != null) {
+			this.ticker.close();
+		}
 		drain();
 	}
 
@@ -86,17 +90,14 @@ public class OffPathMeters implements SmartLifecycle {
 		return this.running;
 	}
 
-	/**
-	 * Stops after everything that records (the default phase of the writers, relay and
-	 * sockets is 0 or below), so its last drain sees their last samples.
-	 */
+	/** Stops after everything that records, so its last drain sees their last samples. */
 	@Override
 	public int getPhase() {
-		return Integer.MIN_VALUE + 100;
+		return Phases.OFF_PATH_METERS;
 	}
 
 	/**
-	 * One meter's ring of samples: any thread puts, one thread drains. A slot holds
+	 * One meter's ring of samples: any thread puts, drains take turns. A slot holds
 	 * {@link #EMPTY} or a sample; a put takes the next slot in turn if it is empty, else
 	 * records on the spot; a drain records and empties every full slot.
 	 */

@@ -12,7 +12,8 @@ import org.springframework.context.SmartLifecycle;
  * <li>{@link #WEB_SERVER_GRACEFUL_SHUTDOWN} and {@link #WEB_SERVER} (Spring Boot's): REST
  * requests in flight finish, then the server stops; no send can arrive after this;</li>
  * <li>{@link #WRITERS}: what is queued is committed and published;</li>
- * <li>{@link #BUS_PROBE}, then {@link #RELAY}: delivery and its timers stop last.</li>
+ * <li>{@link #BUS_PROBE}, then {@link #RELAY}: delivery and its timers stop;</li>
+ * <li>{@link #OFF_PATH_METERS}: the samples all of them took are recorded.</li>
  * </ol>
  * The Redis and database connections are closed after all of them, when their beans are
  * destroyed.
@@ -31,6 +32,8 @@ public final class Phases {
 	public static final int BUS_PROBE = WRITERS - 512;
 
 	public static final int RELAY = WRITERS - 1024;
+
+	public static final int OFF_PATH_METERS = RELAY - 1024;
 
 	private Phases() {
 	}

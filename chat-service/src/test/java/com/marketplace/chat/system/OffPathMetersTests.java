@@ -72,7 +72,7 @@ class OffPathMetersTests {
 	void manyThreadsPuttingWhileOneDrainsRecordEverySampleExactlyOnce() throws Exception {
 		Set<Long> seen = ConcurrentHashMap.newKeySet();
 		AtomicInteger twice = new AtomicInteger();
-		OffPathMeters.Samples samples = new OffPathMeters.Samples(64, (value) -> {
+		OffPathMeters.Samples samples = new OffPathMeters.Samples(1024, (value) -> {
 			if (!seen.add(value)) {
 				twice.incrementAndGet();
 			}
