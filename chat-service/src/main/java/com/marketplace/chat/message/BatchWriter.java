@@ -1,6 +1,9 @@
 package com.marketplace.chat.message;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,18 +29,21 @@ import com.marketplace.chat.chats.Participants;
 import com.marketplace.chat.problems.ChatProblem;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.util.Assert;
 
 /**
  * Writes messages to MySQL, the source of truth, a batch at a time inside the caller's
- * transaction, in four round trips whatever the number of messages: lock the chats' rows,
- * insert every new message in one multi-row {@code INSERT}, move the chats'
- * {@code last_seq}, commit (edits and deletes in the batch add at most three, whatever
+ * transaction, in three round trips whatever the number of messages: lock the chats'
+ * rows, insert every new message in one multi-row {@code INSERT} sent with the
+ * {@code UPDATE}s that move the chats' {@code last_seq}, commit (four where the driver
+ * takes one statement at a time, {@link WriterDatabase#multiStatements()}; a round trip
+ * costs the writer about as much CPU as everything else it does for a message, mostly in
+ * the socket's system calls; edits and deletes in the batch add at most three, whatever
  * their number: reading their messages, updating them, and lowering the read counts the
  * deletes change). Retries are not looked up in advance: the unique key on
  * {@code (chat, sender, client_message_id)} finds them, and only then are they read and
@@ -55,14 +61,20 @@ class BatchWriter {
 
 	private final JdbcClient jdbc;
 
+	private final JdbcTemplate template;
+
 	private final boolean consecutiveIds;
+
+	private final boolean multiStatements;
 
 	private final Duration editWindow;
 
 	BatchWriter(ChatCounters chats, WriterDatabase database, MessageProperties properties) {
 		this.chats = chats;
 		this.jdbc = database.jdbc();
+		this.template = database.template();
 		this.consecutiveIds = database.consecutiveIds();
+		this.multiStatements = database.multiStatements();
 		this.editWindow = properties.editWindow();
 	}
 
@@ -90,7 +102,7 @@ class BatchWriter {
 		Batch batch = plan(allowed, locked, Map.of(), now);
 		Map<Request, ChatMessage> inserted;
 		try {
-			inserted = insert(batch.inserts(), now);
+			inserted = insertAndAdvance(batch, now);
 		}
 		catch (DuplicateKeyException retried) {
 			Map<RetryKey, ChatMessage> stored = findRetries(allowed);
@@ -98,12 +110,9 @@ class BatchWriter {
 				throw retried;
 			}
 			batch = plan(allowed, locked, stored, now);
-			inserted = insert(batch.inserts(), now);
+			inserted = insertAndAdvance(batch, now);
 		}
 		applyChanges(requests, changes, inserted, now);
-		if (!batch.lastSeqs().isEmpty()) {
-			this.chats.advance(batch.lastSeqs(), batch.messageCounts(), now);
-		}
 
 		List<Outcome> outcomes = new ArrayList<>(requests.size());
 		for (Request request : requests) {
@@ -356,19 +365,25 @@ class BatchWriter {
 	}
 
 	/**
-	 * One multi-row insert; the new rows' ids from it, or read back by their (chat, seq)
-	 * ranges.
+	 * One multi-row insert and the {@code UPDATE}s that move the chats' counters past it:
+	 * in one round trip where the database takes several statements at once (a failed
+	 * insert stops the rest, so a retry found by the unique key leaves the counters as
+	 * they were). The new rows' ids come from the insert, or are read back by their
+	 * (chat, seq) ranges.
 	 */
-	private Map<Request, ChatMessage> insert(List<Insert> inserts, Instant now) {
+	private Map<Request, ChatMessage> insertAndAdvance(Batch batch, Instant now) {
+		List<Insert> inserts = batch.inserts();
 		Map<Request, ChatMessage> inserted = new IdentityHashMap<>();
 		if (inserts.isEmpty()) {
 			return inserted;
 		}
+		List<ChatCounters.Advance> advances = this.multiStatements
+				? this.chats.advances(batch.lastSeqs(), batch.messageCounts(), now) : List.of();
 		LocalDateTime createdAt = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
 		StringBuilder sql = new StringBuilder(
 				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, "
 						+ "kind, target_id) VALUES ");
-		List<Object> params = new ArrayList<>(inserts.size() * 9);
+		List<Object> params = new ArrayList<>(inserts.size() * 9 + 8);
 		for (int i = 0; i < inserts.size(); i++) {
 			ChatMessage message = inserts.get(i).message();
 			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -382,13 +397,36 @@ class BatchWriter {
 			params.add(message.kind().key());
 			params.add(new SqlParameterValue(Types.BIGINT, message.targetId()));
 		}
-		KeyHolder keys = new GeneratedKeyHolder();
-		int count = this.jdbc.sql(sql.toString()).params(params).update(keys);
-		Assert.state(count == inserts.size(), () -> "inserted " + count + " of " + inserts.size() + " messages");
-		if (this.consecutiveIds && !keys.getKeyList().isEmpty()) {
-			long first = ((Number) keys.getKeyList().get(0).values().iterator().next()).longValue();
+		for (ChatCounters.Advance advance : advances) {
+			sql.append("; ").append(advance.sql());
+			params.addAll(advance.params());
+		}
+		Long firstId = this.template.execute((Connection connection) -> {
+			PreparedStatement statement = connection.prepareStatement(sql.toString(), Statement.RETURN_GENERATED_KEYS);
+			new ArgumentPreparedStatementSetter(params.toArray()).setValues(statement);
+			return statement;
+		}, (PreparedStatement statement) -> {
+			statement.execute();
+			int count = statement.getUpdateCount();
+			Assert.state(count == inserts.size(), () -> "inserted " + count + " of " + inserts.size() + " messages");
+			Long first = null;
+			try (ResultSet keys = statement.getGeneratedKeys()) {
+				if (keys.next()) {
+					first = keys.getLong(1);
+				}
+			}
+			for (ChatCounters.Advance advance : advances) {
+				statement.getMoreResults();
+				advance.check(statement.getUpdateCount());
+			}
+			return first;
+		});
+		if (!this.multiStatements) {
+			this.chats.advance(batch.lastSeqs(), batch.messageCounts(), now);
+		}
+		if (this.consecutiveIds && firstId != null) {
 			for (int i = 0; i < inserts.size(); i++) {
-				inserted.put(inserts.get(i).request(), inserts.get(i).message().withId(first + i));
+				inserted.put(inserts.get(i).request(), inserts.get(i).message().withId(firstId + i));
 			}
 			return inserted;
 		}

@@ -75,7 +75,19 @@ class ChatCounters {
 	 */
 	void advance(Map<ChatKey, Long> lastSeqs, Map<ChatKey, Long> messageCounts, Instant now) {
 		requireTransaction();
+		for (Advance advance : advances(lastSeqs, messageCounts, now)) {
+			advance.check(this.database.jdbc().sql(advance.sql()).params(advance.params()).update());
+		}
+	}
+
+	/**
+	 * The statements {@link #advance} runs, for a caller that sends them with its own in
+	 * one round trip (and checks each one's count with {@link Advance#check}).
+	 */
+	List<Advance> advances(Map<ChatKey, Long> lastSeqs, Map<ChatKey, Long> messageCounts, Instant now) {
+		requireTransaction();
 		LocalDateTime activity = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
+		List<Advance> advances = new ArrayList<>(2);
 		for (ChatKind kind : ChatKind.values()) {
 			List<Map.Entry<ChatKey, Long>> chats = lastSeqs.entrySet()
 				.stream()
@@ -103,10 +115,22 @@ class ChatCounters {
 				sql.append((i == 0) ? "?" : ", ?");
 				params.add(chats.get(i).getKey().id());
 			}
-			int updated = this.database.jdbc().sql(sql.append(')').toString()).params(params).update();
-			Assert.state(updated == chats.size(),
-					() -> "expected to advance " + chats.size() + " locked chats, updated " + updated);
+			advances.add(new Advance(sql.append(')').toString(), params, chats.size()));
 		}
+		return advances;
+	}
+
+	/**
+	 * One {@code UPDATE} of locked chats' counters, which must change exactly
+	 * {@code chats} rows.
+	 */
+	record Advance(String sql, List<Object> params, int chats) {
+
+		void check(int updated) {
+			Assert.state(updated == this.chats,
+					() -> "expected to advance " + this.chats + " locked chats, updated " + updated);
+		}
+
 	}
 
 	private static void requireTransaction() {

@@ -113,6 +113,15 @@ class BatchWriterTests {
 		assertThat(outcomes.get(2).sent().message().seq()).isEqualTo(3);
 		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).extracting(ChatMessage::content)
 			.containsExactly("original", "new one", "new two");
+		// The counters' update travels with the insert that failed; it must not have run
+		// (message_count only grows by what is added, so running it twice shows).
+		Map<String, Object> counters = this.replica.bean(WriterDatabase.class)
+			.jdbc()
+			.sql("SELECT last_seq, message_count FROM service_chats WHERE id = ?")
+			.param(service.id())
+			.query()
+			.singleRow();
+		assertThat(counters).containsEntry("last_seq", 3L).containsEntry("message_count", 3L);
 	}
 
 	@Test
