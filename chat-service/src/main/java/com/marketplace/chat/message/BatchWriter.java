@@ -42,14 +42,14 @@ import org.springframework.util.Assert;
  * rows, insert every new message in one multi-row {@code INSERT} sent with the
  * {@code UPDATE}s that move the chats' {@code last_seq}, commit (four where the driver
  * takes one statement at a time, {@link WriterDatabase#multiStatements()}; a round trip
- * costs the writer about as much CPU as everything else it does for a message, mostly in
- * the socket's system calls; edits and deletes in the batch add at most three, whatever
- * their number: reading their messages, updating them, and lowering the read counts the
- * deletes change). Retries are not looked up in advance: the unique key on
- * {@code (chat, sender, client_message_id)} finds them, and only then are they read and
- * the others inserted again (a failed statement leaves the transaction and its locks as
- * they were). Ids come from the insert when the database hands out consecutive ones to a
- * multi-row insert ({@link WriterDatabase#consecutiveIds()}), else they are read back by
+ * costs the writer about 50 us of CPU, mostly in the socket's system calls; edits and
+ * deletes in the batch add at most three, whatever their number: reading their messages,
+ * updating them, and lowering the read counts the deletes change). Retries are not looked
+ * up in advance: the unique key on {@code (chat, sender, client_message_id)} finds them,
+ * and only then are they read and the others inserted again (a failed statement leaves
+ * the transaction and its locks as they were). Ids come from the insert when the database
+ * hands out consecutive ones to a multi-row insert
+ * ({@link WriterDatabase#consecutiveIds()}), else they are read back by
  * {@code (chat, seq)}. An edit or delete is a row of the same insert with the chat's next
  * {@code seq}, and each changed message is left as its last change in the batch says.
  * Nothing is published from here; the caller publishes after the commit.
@@ -377,13 +377,13 @@ class BatchWriter {
 		if (inserts.isEmpty()) {
 			return inserted;
 		}
-		List<ChatCounters.Advance> advances = this.multiStatements
-				? this.chats.advances(batch.lastSeqs(), batch.messageCounts(), now) : List.of();
+		List<ChatCounters.Advance> advances = this.chats.advances(batch.lastSeqs(), batch.messageCounts(), now);
+		List<ChatCounters.Advance> along = this.multiStatements ? advances : List.of();
 		LocalDateTime createdAt = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
 		StringBuilder sql = new StringBuilder(
 				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, "
 						+ "kind, target_id) VALUES ");
-		List<Object> params = new ArrayList<>(inserts.size() * 9 + 8);
+		List<Object> params = new ArrayList<>(inserts.size() * 9);
 		for (int i = 0; i < inserts.size(); i++) {
 			ChatMessage message = inserts.get(i).message();
 			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -397,7 +397,7 @@ class BatchWriter {
 			params.add(message.kind().key());
 			params.add(new SqlParameterValue(Types.BIGINT, message.targetId()));
 		}
-		for (ChatCounters.Advance advance : advances) {
+		for (ChatCounters.Advance advance : along) {
 			sql.append("; ").append(advance.sql());
 			params.addAll(advance.params());
 		}
@@ -415,14 +415,15 @@ class BatchWriter {
 					first = keys.getLong(1);
 				}
 			}
-			for (ChatCounters.Advance advance : advances) {
+			for (ChatCounters.Advance advance : along) {
 				statement.getMoreResults();
 				advance.check(statement.getUpdateCount());
 			}
 			return first;
 		});
-		if (!this.multiStatements) {
-			this.chats.advance(batch.lastSeqs(), batch.messageCounts(), now);
+		if (along.isEmpty()) {
+			advances
+				.forEach((advance) -> advance.check(this.jdbc.sql(advance.sql()).params(advance.params()).update()));
 		}
 		if (this.consecutiveIds && firstId != null) {
 			for (int i = 0; i < inserts.size(); i++) {

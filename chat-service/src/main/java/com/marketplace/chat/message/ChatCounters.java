@@ -69,20 +69,12 @@ class ChatCounters {
 	}
 
 	/**
-	 * Moves the {@code last_seq} of chats locked by {@link #lockForSending} in this
-	 * transaction to what the caller took, their {@code message_count} by what the caller
-	 * stored and deleted, and their last activity to {@code now}: one statement per kind.
-	 */
-	void advance(Map<ChatKey, Long> lastSeqs, Map<ChatKey, Long> messageCounts, Instant now) {
-		requireTransaction();
-		for (Advance advance : advances(lastSeqs, messageCounts, now)) {
-			advance.check(this.database.jdbc().sql(advance.sql()).params(advance.params()).update());
-		}
-	}
-
-	/**
-	 * The statements {@link #advance} runs, for a caller that sends them with its own in
-	 * one round trip (and checks each one's count with {@link Advance#check}).
+	 * The statements that move the {@code last_seq} of chats locked by
+	 * {@link #lockForSending} in this transaction to what the caller took, their
+	 * {@code message_count} by what the caller stored and deleted, and their last
+	 * activity to {@code now}: one per kind. The caller sends them, with its insert where
+	 * the driver takes several statements at once, and checks each one's count with
+	 * {@link Advance#check}.
 	 */
 	List<Advance> advances(Map<ChatKey, Long> lastSeqs, Map<ChatKey, Long> messageCounts, Instant now) {
 		requireTransaction();
