@@ -34,21 +34,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
 /**
- * Writes messages to MySQL, the source of truth, a batch at a time inside the caller's
- * transaction, in three round trips whatever the number of messages: lock the chats'
- * rows, insert every new message in one multi-row {@code INSERT} sent with the
- * {@code UPDATE}s that move the chats' {@code last_seq}, commit (four where the driver
- * takes one statement at a time, {@link WriterDatabase#multiStatements()}; a round trip
- * costs the writer about 50 us of CPU, mostly in the socket's system calls; edits and
- * deletes in the batch add at most three, whatever their number: reading their messages,
- * updating them, and lowering the read counts the deletes change). Retries are not looked
- * up in advance: the unique key on {@code (chat, sender, client_message_id)} finds them,
- * and only then are they read and the others inserted again (a failed statement leaves
- * the transaction and its locks as they were). Ids come from the insert when the database
- * hands out consecutive ones to a multi-row insert
+ * Writes messages to MySQL, the source of truth, a batch at a time, in two round trips
+ * whatever the number of messages: lock the chats' rows, then one multi-row
+ * {@code INSERT} of every new message sent with the {@code UPDATE}s that move the chats'
+ * {@code last_seq} and the {@code COMMIT} (four where the driver takes one statement at a
+ * time, {@link WriterDatabase#multiStatements()}; a round trip costs the writer about 50
+ * us of CPU, mostly in the socket's system calls, and a thread switch; edits and deletes
+ * in the batch add at most three, whatever their number: reading their messages, updating
+ * them, and lowering the read counts the deletes change, and their commit is one more).
+ * Retries are not looked up in advance: the unique key on
+ * {@code (chat, sender, client_message_id)} finds them, and only then are they read and
+ * the others inserted again (a failed statement leaves the transaction and its locks as
+ * they were, and stops the statements sent with it). Ids come from the insert when the
+ * database hands out consecutive ones to a multi-row insert
  * ({@link WriterDatabase#consecutiveIds()}), else they are read back by
  * {@code (chat, seq)}. An edit or delete is a row of the same insert with the chat's next
  * {@code seq}, and each changed message is left as its last change in the batch says.
@@ -63,6 +65,8 @@ class BatchWriter {
 
 	private final JdbcTemplate template;
 
+	private final TransactionTemplate transactions;
+
 	private final boolean consecutiveIds;
 
 	private final boolean multiStatements;
@@ -73,9 +77,26 @@ class BatchWriter {
 		this.chats = chats;
 		this.jdbc = database.jdbc();
 		this.template = database.template();
+		this.transactions = database.transactions();
 		this.consecutiveIds = database.consecutiveIds();
 		this.multiStatements = database.multiStatements();
 		this.editWindow = properties.editWindow();
+	}
+
+	/**
+	 * Stores the batch as {@link #storeAll} does, in a transaction of its own, and
+	 * commits it. Where the driver takes several statements at once and nothing follows
+	 * the insert (no edits or deletes in the batch, ids from the insert), the
+	 * {@code COMMIT} travels with the insert, and the transaction manager's commit finds
+	 * nothing left to send (MariaDB's driver sends none when the server says no
+	 * transaction is open). Should anything fail after that statement (a count that is
+	 * not what the statements promise), the messages are stored though their senders hear
+	 * of a failure: as after a crash between commit and publish, a retry finds them by
+	 * their client message id and receivers get them by the sweep.
+	 * @return one outcome per request, in the order of the requests
+	 */
+	List<Outcome> commit(List<Request> requests) {
+		return this.transactions.execute((status) -> store(requests, true));
 	}
 
 	/**
@@ -85,10 +106,14 @@ class BatchWriter {
 	 * take part in the chat, or a chat that is gone, gets a refusal, and the others are
 	 * stored all the same. The chats' rows stay locked from the first statement to the
 	 * commit, so a concurrent retry on another replica waits for this one and then finds
-	 * it.
+	 * it. The caller may still roll the transaction back.
 	 * @return one outcome per request, in the order of the requests
 	 */
 	List<Outcome> storeAll(List<Request> requests) {
+		return store(requests, false);
+	}
+
+	private List<Outcome> store(List<Request> requests, boolean commit) {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		Map<ChatKey, LockedChat> locked = this.chats.lockForSending(requests.stream().map(Request::chat).toList());
 		Map<Request, ChatProblem> refusals = new IdentityHashMap<>();
@@ -100,9 +125,10 @@ class BatchWriter {
 		Changes changes = checkChanges(requests, refusals, now);
 		List<Request> allowed = requests.stream().filter((request) -> !refusals.containsKey(request)).toList();
 		Batch batch = plan(allowed, locked, Map.of(), now);
+		boolean commitAlong = commit && this.multiStatements && this.consecutiveIds && changes.after().isEmpty();
 		Map<Request, ChatMessage> inserted;
 		try {
-			inserted = insertAndAdvance(batch, now);
+			inserted = insertAndAdvance(batch, now, commitAlong);
 		}
 		catch (DuplicateKeyException retried) {
 			Map<RetryKey, ChatMessage> stored = findRetries(allowed);
@@ -110,7 +136,7 @@ class BatchWriter {
 				throw retried;
 			}
 			batch = plan(allowed, locked, stored, now);
-			inserted = insertAndAdvance(batch, now);
+			inserted = insertAndAdvance(batch, now, commitAlong);
 		}
 		applyChanges(requests, changes, inserted, now);
 
@@ -366,12 +392,13 @@ class BatchWriter {
 
 	/**
 	 * One multi-row insert and the {@code UPDATE}s that move the chats' counters past it:
-	 * in one round trip where the database takes several statements at once (a failed
-	 * insert stops the rest, so a retry found by the unique key leaves the counters as
-	 * they were). The new rows' ids come from the insert, or are read back by their
-	 * (chat, seq) ranges.
+	 * in one round trip where the database takes several statements at once, with the
+	 * {@code COMMIT} if {@code commitAlong} (a failed insert stops the rest, so a retry
+	 * found by the unique key leaves the counters as they were and the transaction open).
+	 * The new rows' ids come from the insert, or are read back by their (chat, seq)
+	 * ranges.
 	 */
-	private Map<Request, ChatMessage> insertAndAdvance(Batch batch, Instant now) {
+	private Map<Request, ChatMessage> insertAndAdvance(Batch batch, Instant now, boolean commitAlong) {
 		List<Insert> inserts = batch.inserts();
 		Map<Request, ChatMessage> inserted = new IdentityHashMap<>();
 		if (inserts.isEmpty()) {
@@ -400,6 +427,9 @@ class BatchWriter {
 		for (ChatCounters.Advance advance : along) {
 			sql.append("; ").append(advance.sql());
 			params.addAll(advance.params());
+		}
+		if (commitAlong) {
+			sql.append("; COMMIT");
 		}
 		Long firstId = this.template.execute((Connection connection) -> {
 			PreparedStatement statement = connection.prepareStatement(sql.toString(), Statement.RETURN_GENERATED_KEYS);

@@ -28,7 +28,6 @@ import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionTimedOutException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Lets concurrent sends share commits. Each writer thread owns the chats that hash to it
@@ -69,8 +68,6 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final BatchWriter store;
 
-	private final TransactionTemplate transactions;
-
 	private final MessageProperties properties;
 
 	private final ApplicationEventPublisher events;
@@ -85,10 +82,9 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final OffPathMeters.Samples queued;
 
-	GroupCommitter(BatchWriter store, WriterDatabase database, MessageProperties properties,
-			ApplicationEventPublisher events, MeterRegistry meters, OffPathMeters offPath) {
+	GroupCommitter(BatchWriter store, MessageProperties properties, ApplicationEventPublisher events,
+			MeterRegistry meters, OffPathMeters offPath) {
 		this.store = store;
-		this.transactions = database.transactions();
 		this.properties = properties;
 		this.events = events;
 		for (int i = 0; i < properties.writers(); i++) {
@@ -269,7 +265,7 @@ class GroupCommitter implements SmartLifecycle {
 		List<Request> requests = batch.stream().map((pending) -> pending.request).toList();
 		for (int attempt = 1;; attempt++) {
 			try {
-				return this.transactions.execute((status) -> this.store.storeAll(requests));
+				return this.store.commit(requests);
 			}
 			catch (PessimisticLockingFailureException contended) {
 				long oldest = batch.stream().mapToLong((pending) -> pending.queuedAtNanos).min().orElseThrow();

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import com.marketplace.chat.chats.ChatAccessDeniedException;
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.chats.ChatKind;
@@ -17,6 +19,7 @@ import com.marketplace.chat.testing.Cluster;
 import com.marketplace.chat.testing.Replica;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,6 +142,39 @@ class BatchWriterTests {
 	}
 
 	@Test
+	void aBatchOfNewMessagesIsCommittedByTheStatementThatInsertsItWhereTheDriverTakesSeveral() {
+		Chat service = Chats.serviceChat(this.replica);
+		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
+		long client = service.client().id();
+		WriterDatabase database = this.replica.bean(WriterDatabase.class);
+		boolean along = database.multiStatements() && database.consecutiveIds();
+		JdbcClient elsewhere = JdbcClient.create(this.replica.bean(DataSource.class));
+		String count = "SELECT COUNT(*) FROM chat_messages WHERE chat_kind = 'service' AND chat_id = ?";
+		// An outer transaction that the commit joins, so that the transaction manager
+		// commits only after this callback: what another connection sees in it is what
+		// the writer's own statements committed.
+		long seenBeforeTheManagersCommit = this.transactions.execute((status) -> {
+			assertThat(this.store
+				.commit(List.of(new Request(key, client, "one", null), new Request(key, client, "two", null))))
+				.allSatisfy((outcome) -> assertThat(outcome.sent()).isNotNull());
+			return elsewhere.sql(count).param(service.id()).query(Long.class).single();
+		});
+		assertThat(seenBeforeTheManagersCommit).isEqualTo(along ? 2 : 0);
+
+		// An edit follows the insert with statements of its own: the commit waits for
+		// them, and for the transaction manager.
+		ChatMessage one = this.replica.bean(MessageHistory.class).bySeq(key, 0, 1).get(0);
+		long seenWithAnEdit = this.transactions.execute((status) -> {
+			this.store.commit(List.of(edit(key, client, one, "one, edited"), new Request(key, client, "three", null)));
+			return elsewhere.sql(count).param(service.id()).query(Long.class).single();
+		});
+		assertThat(seenWithAnEdit).isEqualTo(2);
+		assertThat(this.replica.bean(MessageHistory.class).bySeq(key, 0, 10)).extracting(ChatMessage::content)
+			.containsExactly("one, edited", "two", "one, edited", "three");
+		assertThat(elsewhere.sql(count).param(service.id()).query(Long.class).single()).isEqualTo(4);
+	}
+
+	@Test
 	void editsAndDeletesOfOneBatchLeaveEachMessageAsItsLastChangeAndCountEveryDelete() {
 		Chat service = Chats.serviceChat(this.replica);
 		ChatKey key = new ChatKey(ChatKind.SERVICE, service.id());
@@ -206,8 +242,9 @@ class BatchWriterTests {
 		return new Request(chat, senderId, ChatMessage.Kind.DELETE, target.id(), "", null);
 	}
 
+	/** As the writers store a batch: in a transaction of its own, committed. */
 	private List<Outcome> storeAll(List<Request> requests) {
-		return this.transactions.execute((status) -> this.store.storeAll(requests));
+		return this.store.commit(requests);
 	}
 
 	@Test
