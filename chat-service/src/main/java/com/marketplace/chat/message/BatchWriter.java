@@ -125,10 +125,10 @@ class BatchWriter {
 		Changes changes = checkChanges(requests, refusals, now);
 		List<Request> allowed = requests.stream().filter((request) -> !refusals.containsKey(request)).toList();
 		Batch batch = plan(allowed, locked, Map.of(), now);
-		boolean commitAlong = commit && this.multiStatements && this.consecutiveIds && changes.after().isEmpty();
+		boolean last = commit && changes.after().isEmpty();
 		Map<Request, ChatMessage> inserted;
 		try {
-			inserted = insertAndAdvance(batch, now, commitAlong);
+			inserted = insertAndAdvance(batch, now, last);
 		}
 		catch (DuplicateKeyException retried) {
 			Map<RetryKey, ChatMessage> stored = findRetries(allowed);
@@ -136,7 +136,7 @@ class BatchWriter {
 				throw retried;
 			}
 			batch = plan(allowed, locked, stored, now);
-			inserted = insertAndAdvance(batch, now, commitAlong);
+			inserted = insertAndAdvance(batch, now, last);
 		}
 		applyChanges(requests, changes, inserted, now);
 
@@ -393,12 +393,13 @@ class BatchWriter {
 	/**
 	 * One multi-row insert and the {@code UPDATE}s that move the chats' counters past it:
 	 * in one round trip where the database takes several statements at once, with the
-	 * {@code COMMIT} if {@code commitAlong} (a failed insert stops the rest, so a retry
-	 * found by the unique key leaves the counters as they were and the transaction open).
-	 * The new rows' ids come from the insert, or are read back by their (chat, seq)
-	 * ranges.
+	 * {@code COMMIT} too when the transaction ends here ({@code last}) and the ids come
+	 * from the insert, so that nothing is read after it (a failed insert stops the rest,
+	 * so a retry found by the unique key leaves the counters as they were and the
+	 * transaction open). The new rows' ids come from the insert, or are read back by
+	 * their (chat, seq) ranges.
 	 */
-	private Map<Request, ChatMessage> insertAndAdvance(Batch batch, Instant now, boolean commitAlong) {
+	private Map<Request, ChatMessage> insertAndAdvance(Batch batch, Instant now, boolean last) {
 		List<Insert> inserts = batch.inserts();
 		Map<Request, ChatMessage> inserted = new IdentityHashMap<>();
 		if (inserts.isEmpty()) {
@@ -406,6 +407,7 @@ class BatchWriter {
 		}
 		List<ChatCounters.Advance> advances = this.chats.advances(batch.lastSeqs(), batch.messageCounts(), now);
 		List<ChatCounters.Advance> along = this.multiStatements ? advances : List.of();
+		boolean commitAlong = last && this.multiStatements && this.consecutiveIds;
 		LocalDateTime createdAt = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
 		StringBuilder sql = new StringBuilder(
 				"INSERT INTO chat_messages (chat_kind, chat_id, seq, sender_id, content, client_message_id, created_at, "
