@@ -67,6 +67,8 @@ class BatchWriter {
 
 	private final TransactionTemplate transactions;
 
+	private final TransactionTemplate messageTransactions;
+
 	private final boolean consecutiveIds;
 
 	private final boolean multiStatements;
@@ -78,6 +80,7 @@ class BatchWriter {
 		this.jdbc = database.jdbc();
 		this.template = database.template();
 		this.transactions = database.transactions();
+		this.messageTransactions = database.messageTransactions();
 		this.consecutiveIds = database.consecutiveIds();
 		this.multiStatements = database.multiStatements();
 		this.editWindow = properties.editWindow();
@@ -92,11 +95,15 @@ class BatchWriter {
 	 * transaction is open). Should anything fail after that statement (a count that is
 	 * not what the statements promise), the messages are stored though their senders hear
 	 * of a failure: as after a crash between commit and publish, a retry finds them by
-	 * their client message id and receivers get them by the sweep.
+	 * their client message id and receivers get them by the sweep. A batch of new
+	 * messages only is bounded by {@link WriterDatabase#messageTransactions()}, one with
+	 * edits or deletes, more statements, by {@link WriterDatabase#transactions()}.
 	 * @return one outcome per request, in the order of the requests
 	 */
 	List<Outcome> commit(List<Request> requests) {
-		return this.transactions.execute((status) -> store(requests, true));
+		boolean onlyMessages = requests.stream().allMatch(Request::isMessage);
+		TransactionTemplate transaction = onlyMessages ? this.messageTransactions : this.transactions;
+		return transaction.execute((status) -> store(requests, true));
 	}
 
 	/**

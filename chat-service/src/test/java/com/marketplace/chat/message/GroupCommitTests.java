@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -168,20 +169,65 @@ class GroupCommitTests {
 	}
 
 	/**
+	 * A batch of messages whose chat another session keeps locked fails within the commit
+	 * timeout and stores nothing; the writer's locking read carries no timeout prefix of
+	 * the driver's (the session's {@code max_statement_time} bounds it to half the
+	 * timeout), and the chat takes the next message at the seq it would have had.
+	 */
+	@Test
+	void aChatLockedPastTheCommitTimeoutFailsTheBatchWithinItAndStoresNothing() throws Exception {
+		Cluster.get();
+		try (Replica replica = Replica.start("lock-bound",
+				Map.of("chat.message.writers", "1", "chat.message.commit-timeout", "2s"))) {
+			Messages messages = replica.bean(Messages.class);
+			Chat chat = Chats.serviceChat(replica);
+			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
+			try (java.sql.Connection blocker = replica.bean(javax.sql.DataSource.class).getConnection()) {
+				blocker.setAutoCommit(false);
+				try (var lock = blocker.prepareStatement("SELECT id FROM service_chats WHERE id = ? FOR UPDATE")) {
+					lock.setLong(1, chat.id());
+					lock.executeQuery().close();
+				}
+				long started = System.nanoTime();
+				CompletableFuture<Committed> send = messages.submit(key, chat.client().id(), "locked out", null);
+				String waiting = awaitLockWait(blocker, send);
+				assertThat(waiting).as("the locking read as the writer sent it").startsWithIgnoringCase("SELECT");
+				assertThatThrownBy(() -> send.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+				long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+				System.out.printf("GroupCommitTests: a locked chat failed its send after %d ms (%s)%n", waited,
+						send.exceptionNow());
+				assertThat(waited).as("the lock waited for, half the commit timeout, and no longer than it")
+					.isBetween(900L, 1999L);
+				try (var count = blocker
+					.prepareStatement("SELECT COUNT(*) FROM chat_messages WHERE chat_kind = ? AND chat_id = ?")) {
+					count.setString(1, "service");
+					count.setLong(2, chat.id());
+					try (var rows = count.executeQuery()) {
+						rows.next();
+						assertThat(rows.getInt(1)).as("nothing stored").isZero();
+					}
+				}
+				blocker.rollback();
+			}
+			assertThat(messages.send(key, chat.client().id(), "after", null).message().seq()).isEqualTo(1);
+		}
+	}
+
+	/**
 	 * Waits until the writer's locking read of the chat's row runs in another session
 	 * (MariaDB shows it in the process list while it waits, in InnoDB's transaction list
 	 * not always).
+	 * @return the statement as the process list shows it
 	 */
-	private static void awaitLockWait(java.sql.Connection connection, CompletableFuture<Committed> first)
+	private static String awaitLockWait(java.sql.Connection connection, CompletableFuture<Committed> first)
 			throws Exception {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (System.nanoTime() < deadline) {
-			try (var waiting = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+			try (var waiting = connection.prepareStatement("SELECT info FROM information_schema.PROCESSLIST"
 					+ " WHERE id <> CONNECTION_ID() AND db = DATABASE() AND info LIKE '%service_chats%FOR UPDATE%'");
 					var rows = waiting.executeQuery()) {
-				rows.next();
-				if (rows.getInt(1) > 0) {
-					return;
+				if (rows.next()) {
+					return rows.getString(1);
 				}
 			}
 			Thread.sleep(20);
