@@ -124,7 +124,7 @@ class WriterDatabase implements DisposableBean {
 	 * two statements of a batch of messages, the locking read and the insert, fit in one
 	 * timeout.
 	 */
-	static String statementSeconds(Duration commitTimeout) {
+	private static String statementSeconds(Duration commitTimeout) {
 		return String.format(Locale.ROOT, "%.3f", Math.max(0.001, commitTimeout.toMillis() / 2000.0));
 	}
 

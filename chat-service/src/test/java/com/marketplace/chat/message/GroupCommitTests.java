@@ -139,12 +139,7 @@ class GroupCommitTests {
 			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
 			List<CompletableFuture<Committed>> accepted = new ArrayList<>();
 			CompletableFuture<Committed> refused;
-			try (java.sql.Connection blocker = replica.bean(javax.sql.DataSource.class).getConnection()) {
-				blocker.setAutoCommit(false);
-				try (var lock = blocker.prepareStatement("SELECT id FROM service_chats WHERE id = ? FOR UPDATE")) {
-					lock.setLong(1, chat.id());
-					lock.executeQuery().close();
-				}
+			try (java.sql.Connection blocker = lockChatRow(replica, chat)) {
 				// The writer takes the first send and waits for the chat's row; the rest
 				// queue behind it.
 				accepted.add(messages.submit(key, chat.client().id(), "m1", null));
@@ -182,12 +177,7 @@ class GroupCommitTests {
 			Messages messages = replica.bean(Messages.class);
 			Chat chat = Chats.serviceChat(replica);
 			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
-			try (java.sql.Connection blocker = replica.bean(javax.sql.DataSource.class).getConnection()) {
-				blocker.setAutoCommit(false);
-				try (var lock = blocker.prepareStatement("SELECT id FROM service_chats WHERE id = ? FOR UPDATE")) {
-					lock.setLong(1, chat.id());
-					lock.executeQuery().close();
-				}
+			try (java.sql.Connection blocker = lockChatRow(replica, chat)) {
 				long started = System.nanoTime();
 				CompletableFuture<Committed> send = messages.submit(key, chat.client().id(), "locked out", null);
 				String waiting = awaitLockWait(blocker, send);
@@ -211,6 +201,19 @@ class GroupCommitTests {
 			}
 			assertThat(messages.send(key, chat.client().id(), "after", null).message().seq()).isEqualTo(1);
 		}
+	}
+
+	/**
+	 * A connection of the application's pool whose open transaction holds the chat's row.
+	 */
+	private static java.sql.Connection lockChatRow(Replica replica, Chat chat) throws java.sql.SQLException {
+		java.sql.Connection blocker = replica.bean(javax.sql.DataSource.class).getConnection();
+		blocker.setAutoCommit(false);
+		try (var lock = blocker.prepareStatement("SELECT id FROM service_chats WHERE id = ? FOR UPDATE")) {
+			lock.setLong(1, chat.id());
+			lock.executeQuery().close();
+		}
+		return blocker;
 	}
 
 	/**
