@@ -19,7 +19,10 @@ import org.springframework.validation.annotation.Validated;
  * @param writers threads that store messages with grouped commits, each owning the chats
  * that hash to it; one makes the largest groups (on 2 cores it carried twice the rate of
  * two); 0 stores each message in a transaction of its own on the sender's thread
- * @param groupSize most messages one grouped commit takes
+ * @param groupSize most messages one grouped commit takes: a writer commits at most this
+ * many per commit's round trips, so groups grow with the load up to it; a full group of
+ * the longest messages must fit the database's {@code max_allowed_packet} (checked at
+ * start: 400 take about 6.6 MB of MariaDB's default 16 MiB)
  * @param groupLinger how long a writer that finds one send waits for more before it
  * commits, counted from that send's arrival; 0 commits whatever is queued at once
  * @param commitTimeout longest a message waits in the writers' queue, and longest its
@@ -30,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("chat.message")
 @Validated
 public record MessageProperties(@DefaultValue("4000") @Min(1) @Max(8000) int maxContentLength,
-		@DefaultValue("1") @PositiveOrZero int writers, @DefaultValue("100") @Positive int groupSize,
+		@DefaultValue("1") @PositiveOrZero int writers, @DefaultValue("400") @Positive int groupSize,
 		@DefaultValue("2ms") @DurationMax(seconds = 1) Duration groupLinger,
 		@DefaultValue("5s") @DurationMin(millis = 1) Duration commitTimeout,
 		@DefaultValue("15m") @DurationMin(seconds = 1) Duration editWindow) {

@@ -51,6 +51,7 @@ class WriterDatabase implements DisposableBean {
 			throw new IllegalStateException("The message writers copy the settings of a Hikari pool, but the "
 					+ "application's DataSource is a " + application.getClass().getName());
 		}
+		checkGroupFits(application, properties);
 		config.setPoolName(POOL_NAME);
 		int size = (properties.writers() == 0) ? config.getMaximumPoolSize() : properties.writers() + 1;
 		config.setMaximumPoolSize(size);
@@ -103,6 +104,40 @@ class WriterDatabase implements DisposableBean {
 		catch (RuntimeException notMySql) {
 			return false;
 		}
+	}
+
+	/**
+	 * Refuses to start when a full group of the longest messages would not fit the
+	 * server's {@code max_allowed_packet}: its one insert would fail every commit that is
+	 * full, which happens under the heaviest load. Servers without the variable (H2) are
+	 * not checked.
+	 */
+	private static void checkGroupFits(DataSource application, MessageProperties properties) {
+		Long packet;
+		try {
+			packet = new JdbcTemplate(application).queryForObject("SELECT @@max_allowed_packet", Long.class);
+		}
+		catch (RuntimeException notMySql) {
+			return;
+		}
+		long group = worstGroupBytes(properties);
+		if (packet != null && group > packet) {
+			throw new IllegalStateException(String.format(Locale.ROOT,
+					"chat.message.group-size=%d lets one commit insert up to %d bytes of messages, more than the "
+							+ "database's max_allowed_packet of %d bytes: lower chat.message.group-size (or "
+							+ "chat.message.max-content-length), or raise max_allowed_packet",
+					properties.groupSize(), group, packet));
+		}
+	}
+
+	/**
+	 * The most bytes one grouped insert can carry: every message of a full group at the
+	 * longest content and {@code client_message_id}, four bytes a character (utf8mb4),
+	 * and a margin for the other columns and the statement's text.
+	 */
+	static long worstGroupBytes(MessageProperties properties) {
+		long row = 4L * (properties.maxContentLength() + MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH) + 256;
+		return properties.groupSize() * row + 4096;
 	}
 
 	/**

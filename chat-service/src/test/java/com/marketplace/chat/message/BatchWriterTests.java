@@ -23,6 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * One batch through the store, against the real database: every case a grouped commit can
@@ -245,6 +246,49 @@ class BatchWriterTests {
 	/** As the writers store a batch: in a transaction of its own, committed. */
 	private List<Outcome> storeAll(List<Request> requests) {
 		return this.store.commit(requests);
+	}
+
+	@Test
+	void aFullGroupOfTheLongestMessagesFitsOneStatementOfTheDatabase() {
+		MessageProperties limits = this.replica.bean(MessageProperties.class);
+		Chat first = Chats.serviceChat(this.replica);
+		Chat second = Chats.serviceChat(this.replica);
+		// The longest content in the widest characters (4 bytes each in utf8mb4), the
+		// longest client_message_id, as many as one commit takes: the insert carries
+		// all of them, and the server's max_allowed_packet must hold it.
+		String longest = "\uD83D\uDE00".repeat(limits.maxContentLength());
+		List<Request> group = new java.util.ArrayList<>();
+		for (int i = 0; i < limits.groupSize(); i++) {
+			Chat chat = (i % 2 == 0) ? first : second;
+			String id = String.format("%0" + MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH + "d", i);
+			group.add(new Request(new ChatKey(ChatKind.SERVICE, chat.id()), chat.client().id(), longest, id));
+		}
+
+		List<Outcome> outcomes = storeAll(group);
+
+		assertThat(outcomes).hasSize(limits.groupSize())
+			.allSatisfy((outcome) -> assertThat(outcome.sent()).isNotNull());
+		ChatKey firstKey = new ChatKey(ChatKind.SERVICE, first.id());
+		List<ChatMessage> stored = this.replica.bean(MessageHistory.class).bySeq(firstKey, 0, limits.groupSize());
+		assertThat(stored).hasSize((limits.groupSize() + 1) / 2)
+			.allSatisfy((message) -> assertThat(message.content()).isEqualTo(longest));
+		assertThat(stored).extracting(ChatMessage::seq)
+			.containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().toList());
+	}
+
+	@Test
+	void aGroupTooLargeForTheDatabasesPacketStopsStartUpNamingBoth() {
+		MessageProperties defaults = this.replica.bean(MessageProperties.class);
+		MessageProperties tooLarge = new MessageProperties(defaults.maxContentLength(), defaults.writers(), 1200,
+				defaults.groupLinger(), defaults.commitTimeout(), defaults.editWindow());
+		DataSource application = this.replica.bean(DataSource.class);
+		long packet = JdbcClient.create(application).sql("SELECT @@max_allowed_packet").query(Long.class).single();
+		assertThat(WriterDatabase.worstGroupBytes(tooLarge)).isGreaterThan(packet);
+		assertThat(WriterDatabase.worstGroupBytes(defaults)).isLessThanOrEqualTo(packet);
+
+		assertThatIllegalStateException().isThrownBy(() -> new WriterDatabase(application, tooLarge))
+			.withMessageContaining("chat.message.group-size=1200")
+			.withMessageContaining("max_allowed_packet of " + packet + " bytes");
 	}
 
 	@Test
