@@ -12,7 +12,6 @@ const state = {
   chat: null,        // the chat JSON from REST, plus kind
   ws: null,          // the current socket; events of any other socket are ignored
   attempt: 0,        // reconnect attempts since the last successful open
-  retryAtOnce: false,// the socket still connecting was opened before we came back online
   timers: {},
   byId: new Map(),   // message id -> <li>: drops duplicates from replays and retries
   seqToId: new Map(),
@@ -458,7 +457,6 @@ function connect() {
   ws.onopen = () => {
     if (ws !== state.ws) return;
     state.attempt = 0;
-    state.retryAtOnce = false;
     state.inflight = [];
     setConn('live', 'Live');
     for (const cmid of state.pending.keys()) transmit(cmid);
@@ -505,11 +503,6 @@ async function onClose(ev) {
     }
     if (state.chat !== chat || state.ws) return; // the user moved on meanwhile
   }
-  if (state.retryAtOnce) {
-    state.retryAtOnce = false;
-    connect();
-    return;
-  }
   // Exponential backoff with jitter; an overloaded replica (1013) gets a longer pause.
   state.attempt += 1;
   const base = Math.min(MAX_BACKOFF_S, 2 ** (state.attempt - 1) * (code === 1013 ? 5 : 1));
@@ -527,12 +520,17 @@ async function onClose(ev) {
 }
 
 // Back online, or the user asked: try now, counting the backoff from its start. An
-// attempt already under way that fails (it began while still offline) retries at once.
+// attempt still connecting began while offline: it is dropped (its events are ignored
+// once it is no longer state.ws) for a fresh one.
 function reconnectNow() {
-  if (!state.chat) return;
+  const pending = state.ws;
+  if (!state.chat || (pending && pending.readyState !== WebSocket.CONNECTING)) return;
   state.attempt = 0;
-  if (!state.ws) connect();
-  else if (state.ws.readyState === WebSocket.CONNECTING) state.retryAtOnce = true;
+  if (pending) {
+    state.ws = null;
+    pending.close();
+  }
+  connect();
 }
 
 // --- wiring --------------------------------------------------------------------------

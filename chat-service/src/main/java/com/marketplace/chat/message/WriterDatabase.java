@@ -51,7 +51,8 @@ class WriterDatabase implements DisposableBean {
 			throw new IllegalStateException("The message writers copy the settings of a Hikari pool, but the "
 					+ "application's DataSource is a " + application.getClass().getName());
 		}
-		checkGroupFits(application, properties);
+		JdbcTemplate probe = new JdbcTemplate(application);
+		checkGroupFits(probe, properties);
 		config.setPoolName(POOL_NAME);
 		int size = (properties.writers() == 0) ? config.getMaximumPoolSize() : properties.writers() + 1;
 		config.setMaximumPoolSize(size);
@@ -73,7 +74,7 @@ class WriterDatabase implements DisposableBean {
 			// as parameters; none is built from what a client sent.
 			config.addDataSourceProperty("allowMultiQueries", "true");
 		}
-		boolean sessionBound = this.multiStatements && hasStatementTimeVariable(application);
+		boolean sessionBound = this.multiStatements && hasStatementTimeVariable(probe);
 		if (sessionBound) {
 			String init = "SET SESSION max_statement_time = " + statementSeconds(properties.commitTimeout());
 			String own = config.getConnectionInitSql();
@@ -112,10 +113,10 @@ class WriterDatabase implements DisposableBean {
 	 * full, which happens under the heaviest load. Servers without the variable (H2) are
 	 * not checked.
 	 */
-	private static void checkGroupFits(DataSource application, MessageProperties properties) {
+	private static void checkGroupFits(JdbcTemplate application, MessageProperties properties) {
 		Long packet;
 		try {
-			packet = new JdbcTemplate(application).queryForObject("SELECT @@max_allowed_packet", Long.class);
+			packet = application.queryForObject("SELECT @@max_allowed_packet", Long.class);
 		}
 		catch (RuntimeException notMySql) {
 			return;
@@ -144,9 +145,9 @@ class WriterDatabase implements DisposableBean {
 	 * Whether the server has MariaDB's {@code max_statement_time}, asked through the
 	 * application's pool (MySQL and H2 do not know the variable).
 	 */
-	private static boolean hasStatementTimeVariable(DataSource application) {
+	private static boolean hasStatementTimeVariable(JdbcTemplate application) {
 		try {
-			new JdbcTemplate(application).queryForObject("SELECT @@max_statement_time", Double.class);
+			application.queryForObject("SELECT @@max_statement_time", Double.class);
 			return true;
 		}
 		catch (RuntimeException notMariaDb) {

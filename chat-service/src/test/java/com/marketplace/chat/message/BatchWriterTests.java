@@ -1,8 +1,10 @@
 package com.marketplace.chat.message;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 
 import javax.sql.DataSource;
 
@@ -257,7 +259,7 @@ class BatchWriterTests {
 		// longest client_message_id, as many as one commit takes: the insert carries
 		// all of them, and the server's max_allowed_packet must hold it.
 		String longest = "\uD83D\uDE00".repeat(limits.maxContentLength());
-		List<Request> group = new java.util.ArrayList<>();
+		List<Request> group = new ArrayList<>();
 		for (int i = 0; i < limits.groupSize(); i++) {
 			Chat chat = (i % 2 == 0) ? first : second;
 			String id = String.format("%0" + MessageProperties.MAX_CLIENT_MESSAGE_ID_LENGTH + "d", i);
@@ -273,7 +275,7 @@ class BatchWriterTests {
 		assertThat(stored).hasSize((limits.groupSize() + 1) / 2)
 			.allSatisfy((message) -> assertThat(message.content()).isEqualTo(longest));
 		assertThat(stored).extracting(ChatMessage::seq)
-			.containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().toList());
+			.containsExactlyElementsOf(LongStream.rangeClosed(1, stored.size()).boxed().toList());
 	}
 
 	@Test
