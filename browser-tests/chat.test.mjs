@@ -49,7 +49,15 @@ async function openAs(userId, role, viewport = { width: 1280, height: 860 }) {
 }
 
 async function waitLive(page) {
-  await page.locator('[data-testid="conn-state"][data-state="live"]').waitFor();
+  try {
+    await page.locator('[data-testid="conn-state"][data-state="live"]').waitFor();
+  } catch (e) {
+    // Say what the page shows instead, so that a timeout here can be told apart.
+    const [state, error] = await Promise.all([page.getByTestId('conn-state').textContent(),
+      page.getByTestId('error').textContent()]);
+    e.message += `\n  the page shows: "${state}"; error: "${error}"; sockets opened: ${page.sockets.length}`;
+    throw e;
+  }
 }
 
 async function openFromList(page, listTestId, chatId) {
