@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import com.marketplace.chat.chats.ChatKey;
 import com.marketplace.chat.message.BatchWriter.Outcome;
@@ -72,9 +73,7 @@ class GroupCommitter implements SmartLifecycle {
 
 	private final ApplicationEventPublisher events;
 
-	private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
-
-	private final List<Thread> writers = new ArrayList<>();
+	private final List<Lane> lanes = new ArrayList<>();
 
 	private volatile boolean running;
 
@@ -88,7 +87,7 @@ class GroupCommitter implements SmartLifecycle {
 		this.properties = properties;
 		this.events = events;
 		for (int i = 0; i < properties.writers(); i++) {
-			this.queues.add(new LinkedBlockingQueue<>(QUEUE_CAPACITY));
+			this.lanes.add(new Lane(new LinkedBlockingQueue<>(QUEUE_CAPACITY)));
 		}
 		this.groupSizes = offPath.summary(DistributionSummary.builder("chat.message.commit.group")
 			.description("Messages per database commit of the message store (count = commits, sum = messages)")
@@ -110,22 +109,23 @@ class GroupCommitter implements SmartLifecycle {
 	 */
 	CompletableFuture<Committed> submit(Request request) {
 		Pending pending = new Pending(request, System.nanoTime());
-		if (!this.running || this.queues.isEmpty()) {
+		if (!this.running || this.lanes.isEmpty()) {
 			alone(pending);
 			return pending.result;
 		}
-		if (!this.queues.get(writerOf(request.chat())).offer(pending)) {
+		Lane lane = this.lanes.get(Math.floorMod(request.chat().hashCode(), this.lanes.size()));
+		if (!lane.queue.offer(pending)) {
 			pending.result.completeExceptionally(
 					new TransactionTimedOutException("The message writers are full; the message was not stored"));
+		}
+		else if (lane.queue.size() >= lane.room) {
+			LockSupport.unpark(lane.writer);
 		}
 		return pending.result;
 	}
 
-	private int writerOf(ChatKey chat) {
-		return Math.floorMod(chat.hashCode(), this.queues.size());
-	}
-
-	private void write(BlockingQueue<Pending> queue) {
+	private void write(Lane lane) {
+		BlockingQueue<Pending> queue = lane.queue;
 		List<Pending> batch = new ArrayList<>();
 		Arrivals arrivals = new Arrivals();
 		long linger = this.properties.groupLinger().toNanos();
@@ -140,7 +140,7 @@ class GroupCommitter implements SmartLifecycle {
 				arrivals.saw(batch);
 				if (arrivals.meanGapNanos() < linger) {
 					int drained = batch.size();
-					linger(queue, batch, first.queuedAtNanos + linger);
+					linger(lane, batch, first.queuedAtNanos + linger);
 					arrivals.saw(batch.subList(drained, batch.size()));
 				}
 				long now = System.nanoTime();
@@ -199,21 +199,31 @@ class GroupCommitter implements SmartLifecycle {
 	 * milliseconds of latency. The writer waits only while sends arrive faster than one
 	 * per linger (so a quiet chat service commits at once, and a busy one shares its
 	 * commits), and a writer that was busy committing finds its linger over already.
+	 * <p>
+	 * It sleeps through the linger rather than waking for each send that comes: on a
+	 * machine whose cores are all busy every wake-up is a wait for a core (measured: the
+	 * writer waited for one longer than it ran), and those sends would only be moved from
+	 * the queue to the batch. The send that fills the group wakes it early.
 	 */
-	private void linger(BlockingQueue<Pending> queue, List<Pending> batch, long deadline) throws InterruptedException {
+	private void linger(Lane lane, List<Pending> batch, long deadline) throws InterruptedException {
 		int size = this.properties.groupSize();
-		while (batch.size() < size) {
-			long left = deadline - System.nanoTime();
-			if (left <= 0) {
-				return;
+		lane.room = size - batch.size();
+		try {
+			while (lane.queue.size() < lane.room) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					break;
+				}
+				LockSupport.parkNanos(this, left);
+				if (Thread.interrupted()) {
+					throw new InterruptedException();
+				}
 			}
-			Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
-			if (next == null) {
-				return;
-			}
-			batch.add(next);
-			queue.drainTo(batch, size - batch.size());
 		}
+		finally {
+			lane.room = Integer.MAX_VALUE;
+		}
+		lane.queue.drainTo(batch, size - batch.size());
 	}
 
 	/** Fails a send that waited past its deadline; {@code true} if it did. */
@@ -334,9 +344,10 @@ class GroupCommitter implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
-		for (int i = 0; i < this.queues.size(); i++) {
-			BlockingQueue<Pending> queue = this.queues.get(i);
-			this.writers.add(Thread.ofPlatform().daemon().name("message-writer-" + i).start(() -> write(queue)));
+		for (int i = 0; i < this.lanes.size(); i++) {
+			Lane lane = this.lanes.get(i);
+			lane.writer = Thread.ofPlatform().daemon().name("message-writer-" + i).unstarted(() -> write(lane));
+			lane.writer.start();
 		}
 	}
 
@@ -344,15 +355,14 @@ class GroupCommitter implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		for (Thread writer : this.writers) {
+		for (Lane lane : this.lanes) {
 			try {
-				writer.join(10_000);
+				lane.writer.join(10_000);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
 		}
-		this.writers.clear();
 	}
 
 	@Override
@@ -366,6 +376,24 @@ class GroupCommitter implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return Phases.WRITERS;
+	}
+
+	/**
+	 * One writer: its queue, its thread, and while it lingers the room left in its group
+	 * (the queue length at which a sender wakes it).
+	 */
+	private static final class Lane {
+
+		final BlockingQueue<Pending> queue;
+
+		volatile Thread writer;
+
+		volatile int room = Integer.MAX_VALUE;
+
+		Lane(BlockingQueue<Pending> queue) {
+			this.queue = queue;
+		}
+
 	}
 
 	private static final class Pending {

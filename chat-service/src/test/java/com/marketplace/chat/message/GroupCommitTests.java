@@ -68,6 +68,38 @@ class GroupCommitTests {
 	}
 
 	@Test
+	void theSendThatFillsTheGroupEndsTheLingerAtOnce() throws Exception {
+		Cluster.get();
+		try (Replica replica = Replica.start("linger-full",
+				Map.of("chat.message.group-linger", "1s", "chat.message.group-size", "3"))) {
+			Messages messages = replica.bean(Messages.class);
+			DistributionSummary groups = replica.bean(MeterRegistry.class).summary("chat.message.commit.group");
+			Chat chat = Chats.serviceChat(replica);
+			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
+			List<CompletableFuture<Committed>> warming = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				warming.add(messages.submit(key, chat.client().id(), "warming " + i, null));
+			}
+			warming.forEach(CompletableFuture::join);
+			OffPathMeters meters = replica.bean(OffPathMeters.class);
+			meters.drain();
+			long commitsBefore = groups.count();
+			var first = messages.submit(key, chat.client().id(), "first", null);
+			Thread.sleep(100);
+			assertThat(first).as("lingering for company").isNotDone();
+			var second = messages.submit(key, chat.other().id(), "second", null);
+			var third = messages.submit(key, chat.client().id(), "third", null);
+			// The linger would last until 900 ms from now; the third send fills the
+			// group.
+			assertThat(first.get(500, TimeUnit.MILLISECONDS).message().seq()).isEqualTo(21);
+			assertThat(second.get().message().seq()).isEqualTo(22);
+			assertThat(third.get().message().seq()).isEqualTo(23);
+			meters.drain();
+			assertThat(groups.count() - commitsBefore).as("one commit for the three").isEqualTo(1);
+		}
+	}
+
+	@Test
 	void concurrentSendsShareCommitsWithoutAffectingEachOther() throws Exception {
 		Replica replica = Cluster.get().a;
 		Messages messages = replica.bean(Messages.class);
