@@ -35,8 +35,10 @@ import org.springframework.transaction.TransactionTimedOutException;
  * and takes every send of them waiting in its queue (up to
  * {@code chat.message.group-size}) into one transaction, so one chat's messages are
  * stored in the order they came, and two writers never wait for each other's row locks.
- * There is no waiting window: under light load a commit holds one message; under heavy
- * load, whatever arrived during the previous commit shares the next.
+ * Under light load a commit holds one message and starts at once; while sends come faster
+ * than one per {@code chat.message.group-linger}, a writer that finds one waits up to
+ * that long for company (see {@link #linger}), and whatever arrived during the previous
+ * commit shares the next.
  * <p>
  * After the commit the writer first completes each send's future (the sending connection
  * learns its message's {@code seq} and is acked), then publishes
