@@ -45,12 +45,7 @@ class GroupCommitTests {
 			Chat one = Chats.serviceChat(replica);
 			Chat two = Chats.serviceChat(replica);
 			// Sends arriving faster than one per linger: only then does a writer wait.
-			List<java.util.concurrent.CompletableFuture<Committed>> warming = new ArrayList<>();
-			for (int i = 0; i < 20; i++) {
-				warming.add(messages.submit(new ChatKey(ChatKind.SERVICE, two.id()), two.client().id(), "warming " + i,
-						null));
-			}
-			warming.forEach(java.util.concurrent.CompletableFuture::join);
+			sendTwentyAtOnce(messages, new ChatKey(ChatKind.SERVICE, two.id()), two.client().id());
 			OffPathMeters meters = replica.bean(OffPathMeters.class);
 			meters.drain();
 			long commitsBefore = groups.count();
@@ -76,11 +71,7 @@ class GroupCommitTests {
 			DistributionSummary groups = replica.bean(MeterRegistry.class).summary("chat.message.commit.group");
 			Chat chat = Chats.serviceChat(replica);
 			ChatKey key = new ChatKey(ChatKind.SERVICE, chat.id());
-			List<CompletableFuture<Committed>> warming = new ArrayList<>();
-			for (int i = 0; i < 20; i++) {
-				warming.add(messages.submit(key, chat.client().id(), "warming " + i, null));
-			}
-			warming.forEach(CompletableFuture::join);
+			sendTwentyAtOnce(messages, key, chat.client().id());
 			OffPathMeters meters = replica.bean(OffPathMeters.class);
 			meters.drain();
 			long commitsBefore = groups.count();
@@ -97,6 +88,15 @@ class GroupCommitTests {
 			meters.drain();
 			assertThat(groups.count() - commitsBefore).as("one commit for the three").isEqualTo(1);
 		}
+	}
+
+	/** Twenty sends, all submitted before the first is stored, then waited for. */
+	private static void sendTwentyAtOnce(Messages messages, ChatKey key, long sender) {
+		List<CompletableFuture<Committed>> sends = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			sends.add(messages.submit(key, sender, "warming " + i, null));
+		}
+		sends.forEach(CompletableFuture::join);
 	}
 
 	@Test
