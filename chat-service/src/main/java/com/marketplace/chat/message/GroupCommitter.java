@@ -209,9 +209,10 @@ class GroupCommitter implements SmartLifecycle {
 	 */
 	private void linger(Lane lane, List<Pending> batch, long deadline) throws InterruptedException {
 		int size = this.properties.groupSize();
-		lane.room = size - batch.size();
+		int room = size - batch.size();
+		lane.room = room;
 		try {
-			while (lane.queue.size() < lane.room) {
+			while (lane.queue.size() < room) {
 				long left = deadline - System.nanoTime();
 				if (left <= 0) {
 					break;
