@@ -9,8 +9,9 @@ import java.util.function.Supplier;
  * read, a resume). The connection alone knows what it sent: the writer tells it each of
  * its messages' {@code seq} right after the commit and before the bus hears of it. A
  * message from the same user that comes while one of the connection's own sends is still
- * unsettled might be that send, so it waits until the send settles, and whatever comes
- * after it waits behind it, to keep the order.
+ * unsettled might be that send (unless its {@code seq} is one the writer already told),
+ * so it waits until the send settles, and whatever comes after it waits behind it, to
+ * keep the order.
  * <p>
  * Thread-safe: the relay, the replay and the message writer call it.
  */
@@ -110,8 +111,14 @@ final class Feed {
 		pass(message);
 	}
 
+	/**
+	 * A message of the same user while a send is unsettled, unless its {@code seq} says
+	 * it is one of the sends that settled: a connection that keeps sending always has a
+	 * send unsettled, and holding its own known echoes would hold every message after
+	 * them, the other users' included, until it pauses.
+	 */
 	private boolean mightBeOwn(Outgoing message) {
-		return this.unsettledSends > 0 && message.senderId() == this.userId;
+		return this.unsettledSends > 0 && message.senderId() == this.userId && !this.ownSeqs.contains(message.seq());
 	}
 
 	private void pass(Outgoing message) {

@@ -62,6 +62,27 @@ class FeedTests {
 	}
 
 	@Test
+	void aConnectionThatKeepsSendingGetsTheOthersMessagesAtOnce() {
+		this.feed.startAfter(0);
+		this.feed.sendStarted();
+		this.feed.sendSettled(1);
+		this.feed.sendStarted();
+		this.feed.live(message(1, ME));
+		this.feed.live(message(2, OTHER));
+		assertThat(this.sent).as("1 is known to be its own: nothing waits behind it, though a send is unsettled")
+			.containsExactly(2L);
+		assertThat(this.feed.waitingCount()).isZero();
+		this.feed.sendSettled(3);
+		this.feed.sendStarted();
+		this.feed.live(message(3, ME));
+		this.feed.live(message(4, ME));
+		this.feed.live(message(5, OTHER));
+		assertThat(this.sent).as("4 might be the unsettled send: it and 5 wait").containsExactly(2L);
+		this.feed.sendSettled(4);
+		assertThat(this.sent).containsExactly(2L, 5L);
+	}
+
+	@Test
 	void aFailedSendReleasesWhatWaitedForIt() {
 		this.feed.startAfter(0);
 		this.feed.sendStarted();
