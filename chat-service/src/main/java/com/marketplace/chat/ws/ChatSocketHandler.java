@@ -92,7 +92,7 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	public void afterConnectionEstablished(WebSocketSession session) {
 		Handshake handshake = (Handshake) session.getAttributes().get(HandshakeGate.CONNECTION);
 		Connection connection = new Connection(session, handshake.chat(), handshake.user().user().id(),
-				handshake.user().expiresAt(), this.connections.deliveredCounter());
+				handshake.user().expiresAt(), this.connections.deliveredCounter(), this.meters.feedWait::record);
 		Session container = ((NativeWebSocketSession) session).getNativeSession(Session.class);
 		container.getAsyncRemote().setSendTimeout(this.properties.sendTimeLimit().toMillis());
 		Runnable slow = () -> {

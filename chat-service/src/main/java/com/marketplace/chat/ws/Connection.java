@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 
 import com.marketplace.chat.chats.ChatKey;
 import io.micrometer.core.instrument.Counter;
@@ -76,8 +77,9 @@ final class Connection {
 
 	private final Framing framing;
 
-	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered) {
-		this(session, chat, userId, expiresAt, delivered, RAW);
+	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered,
+			LongConsumer feedWait) {
+		this(session, chat, userId, expiresAt, delivered, feedWait, RAW);
 	}
 
 	/** Hands a signal to the receiver, framed its way. */
@@ -85,8 +87,12 @@ final class Connection {
 		send(this.framing.signal(json));
 	}
 
+	/**
+	 * @param feedWait told how long each message that waited in the feed for one of this
+	 * connection's sends to settle waited, in nanoseconds
+	 */
 	Connection(WebSocketSession session, ChatKey chat, long userId, Instant expiresAt, Counter delivered,
-			Framing framing) {
+			LongConsumer feedWait, Framing framing) {
 		this.session = session;
 		this.chat = chat;
 		this.userId = userId;
@@ -96,7 +102,7 @@ final class Connection {
 			if (send(framing.frame(message))) {
 				delivered.increment();
 			}
-		});
+		}, feedWait);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package com.marketplace.chat.ws;
 
 import java.util.ArrayDeque;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -43,11 +44,18 @@ final class Feed {
 
 	private final ArrayDeque<Long> ownSeqs = new ArrayDeque<>();
 
-	private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
+	private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
-	Feed(long userId, Sink sink) {
+	private final LongConsumer waited;
+
+	/**
+	 * @param waited told, in nanoseconds, how long each message that had to wait for a
+	 * send to settle waited (the others wait for nothing and are not told)
+	 */
+	Feed(long userId, Sink sink, LongConsumer waited) {
 		this.userId = userId;
 		this.sink = sink;
+		this.waited = waited;
 	}
 
 	/** The connection has (or never needs) everything up to {@code seq}. */
@@ -90,8 +98,10 @@ final class Feed {
 		if (seq > this.lastSeq) {
 			this.ownSeqs.add(seq);
 		}
-		while (!this.waiting.isEmpty() && !mightBeOwn(this.waiting.peek())) {
-			pass(this.waiting.poll());
+		while (!this.waiting.isEmpty() && !mightBeOwn(this.waiting.peek().message())) {
+			Waiting next = this.waiting.poll();
+			this.waited.accept(System.nanoTime() - next.sinceNanos());
+			pass(next.message());
 		}
 	}
 
@@ -105,7 +115,7 @@ final class Feed {
 			return;
 		}
 		if (!this.waiting.isEmpty() || mightBeOwn(message)) {
-			this.waiting.add(message);
+			this.waiting.add(new Waiting(message, System.nanoTime()));
 			return;
 		}
 		pass(message);
@@ -134,6 +144,9 @@ final class Feed {
 			}
 		}
 		this.sink.send(message);
+	}
+
+	private record Waiting(Outgoing message, long sinceNanos) {
 	}
 
 }

@@ -24,10 +24,18 @@ class SocketMeters {
 
 	final OffPathMeters.Samples outboxWait;
 
+	final OffPathMeters.Samples feedWait;
+
 	SocketMeters(MeterRegistry registry, OffPathMeters offPath) {
 		this.registry = registry;
 		this.outboxWait = offPath.timer(Timer.builder("chat.ws.outbox.wait")
 			.description("Time a frame waits in a connection's outbox before it is written")
+			.publishPercentileHistogram()
+			.maximumExpectedValue(Duration.ofSeconds(10))
+			.register(registry));
+		this.feedWait = offPath.timer(Timer.builder("chat.ws.feed.wait")
+			.description("Time a message waits in a connection's feed for one of the connection's own sends "
+					+ "to settle (only messages that waited)")
 			.publishPercentileHistogram()
 			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(registry));

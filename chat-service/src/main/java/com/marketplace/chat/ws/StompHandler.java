@@ -346,7 +346,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			return;
 		}
 		Connection receiver = new Connection(stomp.session, chat.get(), userId, stomp.expiresAt,
-				this.connections.deliveredCounter(), new Connection.Framing() {
+				this.connections.deliveredCounter(), this.meters.feedWait::record, new Connection.Framing() {
 
 					@Override
 					public String frame(Feed.Outgoing message) {

@@ -47,7 +47,8 @@ class OperationsTests {
 			String metrics = get("/actuator/prometheus").body();
 			assertThat(metrics).contains("chat_ws_connections", "chat_messages_received_total",
 					"chat_messages_delivered_total", "chat_message_store_seconds_bucket",
-					"chat_fanout_latency_seconds_bucket", "chat_ws_handshakes_refused_total{", "status=\"401\"",
+					"chat_fanout_latency_seconds_bucket", "chat_ws_feed_wait_seconds_count",
+					"chat_ws_outbox_wait_seconds_count", "chat_ws_handshakes_refused_total{", "status=\"401\"",
 					"chat_ws_slow_reader_disconnects_total", "chat_fanout_redis_errors_total",
 					"chat_message_store_errors_total", "hikaricp_connections_active", "jvm_memory_used_bytes");
 		}

@@ -19,7 +19,9 @@ class FeedTests {
 
 	private final List<Long> sent = new ArrayList<>();
 
-	private final Feed feed = new Feed(ME, (message) -> this.sent.add(message.seq()));
+	private final List<Long> waits = new ArrayList<>();
+
+	private final Feed feed = new Feed(ME, (message) -> this.sent.add(message.seq()), this.waits::add);
 
 	private static Feed.Outgoing message(long seq, long sender) {
 		return new Feed.Outgoing(seq, sender, () -> "frame " + seq);
@@ -56,9 +58,13 @@ class FeedTests {
 		this.feed.live(message(3, OTHER));
 		assertThat(this.sent).as("2 might be the unsettled send, 3 waits behind it").containsExactly(1L);
 		assertThat(this.feed.waitingCount()).isEqualTo(2);
+		assertThat(this.waits).as("nothing told before they leave the feed").isEmpty();
 		this.feed.sendSettled(2);
 		assertThat(this.sent).containsExactly(1L, 3L);
 		assertThat(this.feed.waitingCount()).isZero();
+		assertThat(this.waits).as("how long 2 (its own, dropped) and 3 waited")
+			.hasSize(2)
+			.allSatisfy((nanos) -> assertThat(nanos).isNotNegative());
 	}
 
 	@Test
@@ -72,6 +78,7 @@ class FeedTests {
 		assertThat(this.sent).as("1 is known to be its own: nothing waits behind it, though a send is unsettled")
 			.containsExactly(2L);
 		assertThat(this.feed.waitingCount()).isZero();
+		assertThat(this.waits).as("nothing waited").isEmpty();
 		this.feed.sendSettled(3);
 		this.feed.sendStarted();
 		this.feed.live(message(3, ME));
