@@ -9,10 +9,12 @@ import java.util.function.Supplier;
  * never the messages it sent itself, however they reach this replica (the bus, a gap
  * read, a resume). The connection alone knows what it sent: the writer tells it each of
  * its messages' {@code seq} right after the commit and before the bus hears of it. A
- * message from the same user that comes while one of the connection's own sends is still
- * unsettled might be that send (unless its {@code seq} is one the writer already told),
- * so it waits until the send settles, and whatever comes after it waits behind it, to
- * keep the order.
+ * message from the same user that comes while a send the connection started before it is
+ * still unsettled might be that send's (unless its {@code seq} is one the writer already
+ * told), so it waits until those sends settle, and whatever comes after it waits behind
+ * it, to keep the order. Sends started after it came cannot be it: a connection that
+ * keeps sending never holds the same user's other devices' messages for longer than its
+ * sends already in flight take.
  * <p>
  * Thread-safe: the relay, the replay and the message writer call it.
  */
@@ -38,7 +40,11 @@ final class Feed {
 
 	private long lastSeq = -1;
 
-	private int unsettledSends;
+	/** Tickets handed out by {@link #sendStarted()}, the last one. */
+	private long started;
+
+	/** The tickets of the sends not settled yet, in ascending order. */
+	private final ArrayDeque<Long> unsettled = new ArrayDeque<>();
 
 	private boolean replaying;
 
@@ -84,24 +90,32 @@ final class Feed {
 		offer(message);
 	}
 
-	/** One of the connection's sends went to the writer. */
-	synchronized void sendStarted() {
-		this.unsettledSends++;
+	/**
+	 * One of the connection's sends goes to the writer.
+	 * @return its ticket, to give back to {@link #sendSettled}
+	 */
+	synchronized long sendStarted() {
+		this.started++;
+		this.unsettled.addLast(this.started);
+		return this.started;
 	}
 
 	/**
 	 * One of the connection's sends settled.
+	 * @param ticket what {@link #sendStarted()} returned for it
 	 * @param seq the stored message's {@code seq}, or -1 when it was not stored
 	 */
-	synchronized void sendSettled(long seq) {
-		this.unsettledSends--;
+	synchronized void sendSettled(long ticket, long seq) {
+		this.unsettled.remove(ticket);
 		if (seq > this.lastSeq) {
 			this.ownSeqs.add(seq);
 		}
-		while (!this.waiting.isEmpty() && !mightBeOwn(this.waiting.peek().message())) {
+		while (!this.waiting.isEmpty()
+				&& !mightBeOwn(this.waiting.peek().message(), this.waiting.peek().lastTicketBefore())) {
 			Waiting next = this.waiting.poll();
-			this.waited.accept(System.nanoTime() - next.sinceNanos());
-			pass(next.message());
+			if (pass(next.message())) {
+				this.waited.accept(System.nanoTime() - next.sinceNanos());
+			}
 		}
 	}
 
@@ -114,39 +128,49 @@ final class Feed {
 		if (message.seq() <= this.lastSeq) {
 			return;
 		}
-		if (!this.waiting.isEmpty() || mightBeOwn(message)) {
-			this.waiting.add(new Waiting(message, System.nanoTime()));
+		if (!this.waiting.isEmpty() || mightBeOwn(message, this.started)) {
+			this.waiting.add(new Waiting(message, System.nanoTime(), this.started));
 			return;
 		}
 		pass(message);
 	}
 
 	/**
-	 * A message of the same user while a send is unsettled, unless its {@code seq} says
-	 * it is one of the sends that settled: a connection that keeps sending always has a
-	 * send unsettled, and holding its own known echoes would hold every message after
-	 * them, the other users' included, until it pauses.
+	 * Whether the message might be the echo of one of the sends started up to
+	 * {@code lastTicket} that have not settled: a message of the same user whose
+	 * {@code seq} is not one the writer already told (a connection that keeps sending
+	 * always has a send unsettled, and holding its known echoes would hold every message
+	 * after them, the other users' included, until it pauses).
 	 */
-	private boolean mightBeOwn(Outgoing message) {
-		return this.unsettledSends > 0 && message.senderId() == this.userId && !this.ownSeqs.contains(message.seq());
+	private boolean mightBeOwn(Outgoing message, long lastTicket) {
+		return message.senderId() == this.userId && !this.unsettled.isEmpty()
+				&& this.unsettled.peekFirst() <= lastTicket && !this.ownSeqs.contains(message.seq());
 	}
 
-	private void pass(Outgoing message) {
+	/**
+	 * @return whether it went to the sink (not a repeat, not the connection's own)
+	 */
+	private boolean pass(Outgoing message) {
 		if (message.seq() <= this.lastSeq) {
-			return;
+			return false;
 		}
 		this.lastSeq = message.seq();
 		if (!this.ownSeqs.isEmpty()) {
 			boolean own = this.ownSeqs.remove(message.seq());
 			this.ownSeqs.removeIf((seq) -> seq < message.seq());
 			if (own) {
-				return;
+				return false;
 			}
 		}
 		this.sink.send(message);
+		return true;
 	}
 
-	private record Waiting(Outgoing message, long sinceNanos) {
+	/**
+	 * @param lastTicketBefore the last ticket handed out when it came: only those sends
+	 * can be the one it is
+	 */
+	private record Waiting(Outgoing message, long sinceNanos, long lastTicketBefore) {
 	}
 
 }

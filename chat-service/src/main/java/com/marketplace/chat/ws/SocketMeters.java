@@ -34,8 +34,8 @@ class SocketMeters {
 			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(registry));
 		this.feedWait = offPath.timer(Timer.builder("chat.ws.feed.wait")
-			.description("Time a message waits in a connection's feed for one of the connection's own sends "
-					+ "to settle (only messages that waited)")
+			.description("Time a message given to a connection waited in its feed for the connection's own "
+					+ "sends to settle (only messages that waited)")
 			.publishPercentileHistogram()
 			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(registry));

@@ -44,23 +44,26 @@ final class Submissions {
 	 */
 	static void submit(ChatKey chat, List<Connection> own, Supplier<CompletableFuture<Committed>> submit,
 			Counter received, Answer answer) {
-		own.forEach((receiver) -> receiver.feed.sendStarted());
+		long[] tickets = new long[own.size()];
+		for (int i = 0; i < tickets.length; i++) {
+			tickets[i] = own.get(i).feed.sendStarted();
+		}
 		CompletableFuture<Committed> stored;
 		try {
 			stored = submit.get();
 		}
 		catch (ChatProblem ex) {
-			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
+			settle(own, tickets, -1);
 			answer.refused(ex.code(), ex.getMessage());
 			return;
 		}
 		catch (RuntimeException ex) {
-			own.forEach((receiver) -> receiver.feed.sendSettled(-1));
+			settle(own, tickets, -1);
 			throw ex;
 		}
 		stored.whenComplete((sent, failure) -> {
 			long seq = (sent != null) ? sent.message().seq() : -1;
-			own.forEach((receiver) -> receiver.feed.sendSettled(seq));
+			settle(own, tickets, seq);
 			if (sent != null) {
 				received.increment();
 				answer.stored(sent);
@@ -80,6 +83,12 @@ final class Submissions {
 			}
 			answer.refused("unavailable", "The message could not be stored; it was not sent. Try again.");
 		});
+	}
+
+	private static void settle(List<Connection> own, long[] tickets, long seq) {
+		for (int i = 0; i < tickets.length; i++) {
+			own.get(i).feed.sendSettled(tickets[i], seq);
+		}
 	}
 
 }
