@@ -118,10 +118,10 @@ class ChatFeeds {
 				if (delivered < 0) {
 					return;
 				}
-				long from = connection.feed.lastSeq();
+				long from = connection.feed.takenSeq();
 				if (from >= delivered) {
 					boolean live = this.relay.whileHolding(connection.chat, (now) -> {
-						boolean caughtUp = connection.feed.lastSeq() >= now;
+						boolean caughtUp = connection.feed.takenSeq() >= now;
 						if (caughtUp) {
 							connection.feed.replaying(false);
 						}

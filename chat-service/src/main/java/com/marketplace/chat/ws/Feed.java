@@ -73,6 +73,15 @@ final class Feed {
 		return this.lastSeq;
 	}
 
+	/**
+	 * The last {@code seq} the feed took, passed on or still waiting for a send to
+	 * settle: where a replay goes on from (the messages waiting will pass on their own,
+	 * and reading them again would only queue copies).
+	 */
+	synchronized long takenSeq() {
+		return this.waiting.isEmpty() ? this.lastSeq : this.waiting.peekLast().message().seq();
+	}
+
 	/** While a resume streams from MySQL, live messages are left to it. */
 	synchronized void replaying(boolean replaying) {
 		this.replaying = replaying;
@@ -125,7 +134,7 @@ final class Feed {
 	}
 
 	private void offer(Outgoing message) {
-		if (message.seq() <= this.lastSeq) {
+		if (message.seq() <= takenSeq()) {
 			return;
 		}
 		if (!this.waiting.isEmpty() || mightBeOwn(message, this.started)) {

@@ -148,6 +148,24 @@ class FeedTests {
 	}
 
 	@Test
+	void aReplayGoesOnAfterWhatWaitsAndItsCopiesAreNotQueuedAgain() {
+		this.feed.startAfter(0);
+		this.feed.replaying(true);
+		start();
+		this.feed.replayed(message(1, ME));
+		this.feed.replayed(message(2, OTHER));
+		assertThat(this.feed.lastSeq()).isZero();
+		assertThat(this.feed.takenSeq()).as("the replay goes on after 2, not from 0 again").isEqualTo(2);
+		this.feed.replayed(message(1, ME));
+		this.feed.replayed(message(2, OTHER));
+		assertThat(this.feed.waitingCount()).as("a page read again adds nothing").isEqualTo(2);
+		this.feed.replayed(message(3, OTHER));
+		settle(-1);
+		assertThat(this.sent).containsExactly(1L, 2L, 3L);
+		assertThat(this.feed.takenSeq()).isEqualTo(3);
+	}
+
+	@Test
 	void aFailedSendReleasesWhatWaitedForIt() {
 		this.feed.startAfter(0);
 		start();
