@@ -79,6 +79,10 @@ final class Feed {
 	 * and reading them again would only queue copies).
 	 */
 	synchronized long takenSeq() {
+		return taken();
+	}
+
+	private long taken() {
 		return this.waiting.isEmpty() ? this.lastSeq : this.waiting.peekLast().message().seq();
 	}
 
@@ -134,7 +138,7 @@ final class Feed {
 	}
 
 	private void offer(Outgoing message) {
-		if (message.seq() <= takenSeq()) {
+		if (message.seq() <= taken()) {
 			return;
 		}
 		if (!this.waiting.isEmpty() || mightBeOwn(message, this.started)) {
@@ -147,9 +151,7 @@ final class Feed {
 	/**
 	 * Whether the message might be the echo of one of the sends started up to
 	 * {@code lastTicket} that have not settled: a message of the same user whose
-	 * {@code seq} is not one the writer already told (a connection that keeps sending
-	 * always has a send unsettled, and holding its known echoes would hold every message
-	 * after them, the other users' included, until it pauses).
+	 * {@code seq} is not one the writer already told.
 	 */
 	private boolean mightBeOwn(Outgoing message, long lastTicket) {
 		return message.senderId() == this.userId && !this.unsettled.isEmpty()
