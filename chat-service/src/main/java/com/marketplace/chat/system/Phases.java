@@ -7,6 +7,7 @@ import org.springframework.context.SmartLifecycle;
  * When each component that runs threads or timers starts and stops, in one place. Spring
  * starts the lowest phase first and stops the highest first, so on shutdown:
  * <ol>
+ * <li>{@link #INLINE_READS}: reads stop running on Tomcat's poller;</li>
  * <li>{@link #CONNECTIONS}: new handshakes are refused and every WebSocket is closed with
  * 1001, so that clients resume on another replica;</li>
  * <li>{@link #WEB_SERVER_GRACEFUL_SHUTDOWN} and {@link #WEB_SERVER} (Spring Boot's): REST
@@ -19,6 +20,8 @@ import org.springframework.context.SmartLifecycle;
  * destroyed.
  */
 public final class Phases {
+
+	public static final int INLINE_READS = SmartLifecycle.DEFAULT_PHASE - 256;
 
 	public static final int CONNECTIONS = SmartLifecycle.DEFAULT_PHASE - 512;
 

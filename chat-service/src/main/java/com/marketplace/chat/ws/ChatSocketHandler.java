@@ -71,9 +71,12 @@ class ChatSocketHandler extends TextWebSocketHandler {
 
 	private final Counter received;
 
+	private final InlineReads inlineReads;
+
 	ChatSocketHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users,
 			ChatAccess access, WsProperties properties, JsonMapper json, SocketMeters meters, ChatReads reads,
-			Signals signals) {
+			Signals signals, InlineReads inlineReads) {
+		this.inlineReads = inlineReads;
 		this.reads = reads;
 		this.signals = signals;
 		this.messages = messages;
@@ -96,18 +99,22 @@ class ChatSocketHandler extends TextWebSocketHandler {
 		Session container = ((NativeWebSocketSession) session).getNativeSession(Session.class);
 		container.getAsyncRemote().setSendTimeout(this.properties.sendTimeLimit().toMillis());
 		Runnable slow = () -> {
-			this.slowReaders.increment();
+			if (!connection.isClosing()) {
+				this.slowReaders.increment();
+			}
 			connection.close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow a reader"));
 		};
-		connection
-			.attach(new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(), (reason) -> {
-				log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
-				slow.run();
-			}, this.meters.outboxWait), slow);
+		Outbox outbox = new Outbox(container.getAsyncRemote(), this.properties.sendBufferLimit().toBytes(),
+				(reason) -> {
+					log.info("Closing slow reader {} of {}: {}", connection.id, connection.chat, reason);
+					slow.run();
+				}, this.meters.outboxWait);
+		connection.attach(outbox, slow);
 		connection.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
 		session.getAttributes().put(STATE, connection);
 		this.connections.opened(connection);
 		this.feeds.start(connection, handshake.afterId(), handshake.seqAtHandshake());
+		connection.inlineReads = this.inlineReads.add(container, outbox);
 	}
 
 	@Override
@@ -132,6 +139,17 @@ class ChatSocketHandler extends TextWebSocketHandler {
 			error(connection, "rate_limited", "Too many frames; slow down. This one was not handled.");
 			return;
 		}
+		if (!connection.lane.run(() -> handle(connection, frame))) {
+			error(connection, "unavailable",
+					"This connection's earlier frames are still being handled; this one was not. Try again.");
+		}
+	}
+
+	/**
+	 * Does what a whole frame asks, in the frame's turn; what may wait (a read receipt's
+	 * update, a token check) through the lane, off Tomcat's poller.
+	 */
+	private void handle(Connection connection, String frame) {
 		try {
 			switch (Frames.parse(this.json, frame)) {
 				case Frames.Send send -> store(connection, () -> this.messages.submit(connection.chat,
@@ -141,8 +159,8 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				case Frames.Delete delete -> store(connection,
 						() -> this.messages.submitDelete(connection.chat, connection.userId, delete.id()));
 				case Frames.Ping ping -> connection.send(encode(Frames.PongOut.PONG));
-				case Frames.Auth auth -> refresh(connection, auth);
-				case Frames.Read read -> read(connection, read.seq());
+				case Frames.Auth auth -> connection.lane.blocking(() -> refresh(connection, auth));
+				case Frames.Read read -> connection.lane.blocking(() -> read(connection, read.seq()));
 				case Frames.Typing typing -> this.signals.typing(connection.chat, connection.userId);
 			}
 		}
@@ -254,8 +272,13 @@ class ChatSocketHandler extends TextWebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
 		Connection connection = (Connection) session.getAttributes().remove(STATE);
 		if (connection != null) {
-			this.feeds.stop(connection);
-			this.connections.release(connection.userId);
+			this.inlineReads.remove(connection.inlineReads);
+			// After what its frames still do, and off the poller: leaving may talk to
+			// Redis.
+			connection.lane.blocking(() -> {
+				this.feeds.stop(connection);
+				this.connections.release(connection.userId);
+			});
 		}
 	}
 

@@ -38,6 +38,15 @@ final class Connection {
 	/** What the connection is given of its chat. */
 	final Feed feed;
 
+	/** Where its frames' work runs, in order ({@link FrameLane}). */
+	final FrameLane lane = new FrameLane((failure) -> {
+		log.error("Handling a frame of {} failed", this.id, failure);
+		close(CloseStatus.SERVER_ERROR);
+	});
+
+	/** What {@link InlineReads} knows the connection by; null when it does not. */
+	Object inlineReads;
+
 	private final AtomicBoolean closing = new AtomicBoolean();
 
 	private Outbox outbox;

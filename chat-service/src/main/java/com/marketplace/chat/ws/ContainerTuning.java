@@ -12,12 +12,12 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 /**
  * Everything this service sets in Tomcat and its WebSocket container, in one place: the
  * per-connection buffers, which decide what an idle connection costs, the executor that
- * lets a frame send complete on the sending thread ({@link SendCompletions}), and a
- * start-up check that Tomcat accepts more connections than
- * {@code chat.ws.max-connections} (else the replica never gets to answer 503 when full:
- * Tomcat leaves the surplus waiting in its accept queue). Its Tomcat customizer runs
- * after Spring Boot's own (which is ordered), so it sees the {@code server.tomcat.*}
- * settings applied.
+ * lets a frame send complete on the sending thread ({@link SendCompletions}) and a read
+ * run on Tomcat's poller ({@link InlineReads}), and a start-up check that Tomcat accepts
+ * more connections than {@code chat.ws.max-connections} (else the replica never gets to
+ * answer 503 when full: Tomcat leaves the surplus waiting in its accept queue). Its
+ * Tomcat customizer runs after Spring Boot's own (which is ordered), so it sees the
+ * {@code server.tomcat.*} settings applied.
  */
 @Configuration(proxyBeanMethods = false)
 class ContainerTuning {
@@ -54,8 +54,11 @@ class ContainerTuning {
 
 	private final WsProperties properties;
 
-	ContainerTuning(WsProperties properties) {
+	private final InlineReads reads;
+
+	ContainerTuning(WsProperties properties, InlineReads reads) {
 		this.properties = properties;
+		this.reads = reads;
 	}
 
 	@Bean
@@ -81,7 +84,7 @@ class ContainerTuning {
 		}
 		// Null until Tomcat makes its own pool at start: then there is nothing to wrap.
 		if (protocol.getExecutor() != null && !(protocol.getExecutor() instanceof SendCompletions)) {
-			protocol.setExecutor(new SendCompletions(protocol.getExecutor()));
+			protocol.setExecutor(new SendCompletions(protocol.getExecutor(), this.reads));
 		}
 	}
 

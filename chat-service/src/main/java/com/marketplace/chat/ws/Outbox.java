@@ -63,6 +63,22 @@ final class Outbox {
 		return this.queuedChars.get();
 	}
 
+	/**
+	 * Takes the outbox's one write for a while without writing, so that nothing is being
+	 * written to the socket until {@link #release()}: what a frame offered meanwhile
+	 * waits in the queue. {@code false} when a write is under way (it may be waiting for
+	 * the socket) or the outbox has failed.
+	 */
+	boolean tryHold() {
+		return !this.failed.get() && this.writing.compareAndSet(false, true);
+	}
+
+	/** Ends a {@link #tryHold() hold} and writes what was offered during it. */
+	void release() {
+		this.writing.set(false);
+		pump();
+	}
+
 	private void pump() {
 		while (!this.failed.get() && !this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
 			Queued queued = this.queue.poll();

@@ -13,9 +13,10 @@ import java.util.concurrent.Executor;
  * thread instead, as Tomcat's own blocking send does; the outbox is written for a
  * completion that runs inside the call, and never sends from one, so nothing nests. A
  * write the socket could not take at once completes later on Tomcat's poller and goes to
- * the executor as before, which is what keeps a slow reader off the delivering thread.
- * Should a Tomcat release rename that class, every completion goes to the executor again
- * (slower, no less correct); a test names it.
+ * the executor as before, which is what keeps a slow reader off the delivering thread. A
+ * read of a chat connection may run on the calling thread too, Tomcat's poller
+ * ({@link InlineReads}). Should a Tomcat release rename that class, every completion goes
+ * to the executor again (slower, no less correct); a test names it.
  */
 final class SendCompletions implements Executor {
 
@@ -31,8 +32,18 @@ final class SendCompletions implements Executor {
 
 	private final Executor container;
 
+	private final InlineReads reads;
+
 	SendCompletions(Executor container) {
+		this(container, null);
+	}
+
+	/**
+	 * @param reads runs those reads of chat connections that may run on the poller
+	 */
+	SendCompletions(Executor container, InlineReads reads) {
 		this.container = container;
+		this.reads = reads;
 	}
 
 	/** Marks the current thread as inside a frame send until {@link #sent()}. */
@@ -62,7 +73,7 @@ final class SendCompletions implements Executor {
 		if (task.getClass() == COMPLETION_CLASS && SENDING.get()) {
 			task.run();
 		}
-		else {
+		else if (this.reads == null || !this.reads.tryRun(task)) {
 			this.container.execute(task);
 		}
 	}

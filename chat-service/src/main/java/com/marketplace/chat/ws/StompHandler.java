@@ -109,6 +109,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	private final Counter slowReaders;
 
+	private final InlineReads inlineReads;
+
 	private final StompFrames frames = new StompFrames();
 
 	private final StompDecoder decoder = new StompDecoder();
@@ -121,7 +123,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 
 	StompHandler(Messages messages, ChatFeeds feeds, LocalConnections connections, ChatUsers users, ChatAccess access,
 			WsProperties properties, JsonMapper json, SocketMeters meters, MeterRegistry registry, ChatReads reads,
-			Signals signals) {
+			Signals signals, InlineReads inlineReads) {
+		this.inlineReads = inlineReads;
 		this.reads = reads;
 		this.signals = signals;
 		this.messages = messages;
@@ -167,6 +170,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		stomp.rateLimiter = new RateLimiter(this.properties.messageRate(), this.properties.messageBurst());
 		session.getAttributes().put(STATE, stomp);
 		this.sessions.put(session.getId(), stomp);
+		stomp.inlineReads = this.inlineReads.add(container, stomp.outbox);
 	}
 
 	private void slowReader(StompSession stomp) {
@@ -218,11 +222,28 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 						"Too many frames; slow down. This one was not handled.");
 				continue;
 			}
-			handle(stomp, headers, frame.getPayload());
+			byte[] body = frame.getPayload();
+			if (!stomp.lane.run(() -> handle(stomp, headers, body))) {
+				error(stomp, headers.getReceipt(), "unavailable",
+						"This session's earlier frames are still being handled; this one was not. Try again.");
+			}
 		}
 	}
 
+	/**
+	 * Does what a frame asks, in its turn: a message's SEND where it was read, everything
+	 * else, which may wait for the database, a token check or Redis, through the lane,
+	 * off Tomcat's poller.
+	 */
 	private void handle(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
+		if (headers.getCommand() != StompCommand.SEND) {
+			stomp.lane.blocking(() -> handleCommand(stomp, headers, body));
+			return;
+		}
+		handleCommand(stomp, headers, body);
+	}
+
+	private void handleCommand(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
 		StompCommand command = headers.getCommand();
 		if (command == StompCommand.CONNECT || command == StompCommand.STOMP) {
 			connect(stomp, headers);
@@ -386,7 +407,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		String destination = headers.getDestination();
 		String receipt = headers.getReceipt();
 		if (AUTH_DESTINATION.equals(destination)) {
-			refresh(stomp, headers, body);
+			stomp.lane.blocking(() -> refresh(stomp, headers, body));
 			return;
 		}
 		Optional<ChatKey> target = (destination != null) ? StompDestinations.chat(StompDestinations.APP, destination)
@@ -406,7 +427,8 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 			return;
 		}
 		if (payload.type != null && payload.type != FrameFields.NULL && !"message".equals(payload.type)) {
-			signal(stomp, target.get(), (payload.type instanceof String type) ? type : "", payload, receipt);
+			String type = (payload.type instanceof String named) ? named : "";
+			stomp.lane.blocking(() -> signal(stomp, target.get(), type, payload, receipt));
 			return;
 		}
 		String clientMessageId = headers.getFirstNativeHeader("client-message-id");
@@ -604,11 +626,15 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		}
 		this.sessions.remove(session.getId());
 		stomp.markClosed();
-		stomp.subscriptions.values().forEach((subscription) -> this.feeds.stop(subscription.receiver()));
-		stomp.subscriptions.clear();
-		if (stomp.user != null) {
-			this.connections.release(stomp.user.user().id());
-		}
+		this.inlineReads.remove(stomp.inlineReads);
+		// After what its frames still do, and off the poller: leaving may talk to Redis.
+		stomp.lane.blocking(() -> {
+			stomp.subscriptions.values().forEach((subscription) -> this.feeds.stop(subscription.receiver()));
+			stomp.subscriptions.clear();
+			if (stomp.user != null) {
+				this.connections.release(stomp.user.user().id());
+			}
+		});
 	}
 
 	@Override

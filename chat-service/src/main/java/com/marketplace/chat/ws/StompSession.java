@@ -58,6 +58,12 @@ final class StompSession {
 
 	RateLimiter rateLimiter;
 
+	/** Where its frames' work runs, in order ({@link FrameLane}). */
+	final FrameLane lane;
+
+	/** What {@link InlineReads} knows the session by; null when it does not. */
+	Object inlineReads;
+
 	private final FrameParts parts = new FrameParts();
 
 	private final AtomicBoolean closing = new AtomicBoolean();
@@ -67,6 +73,10 @@ final class StompSession {
 	StompSession(WebSocketSession session, String handshakeToken) {
 		this.session = session;
 		this.handshakeToken = handshakeToken;
+		this.lane = new FrameLane((failure) -> {
+			log.error("Handling a frame of STOMP session {} failed", session.getId(), failure);
+			close(CloseStatus.SERVER_ERROR);
+		});
 	}
 
 	boolean isOversized() {

@@ -39,6 +39,9 @@ import org.springframework.validation.annotation.Validated;
  * @param compression whether to negotiate {@code permessage-deflate} with clients that
  * offer it: off by default, as each such connection holds zlib buffers outside the heap,
  * and compressing secrets next to text an attacker chooses leaks them
+ * @param inlineReads whether a connection's frames are read on Tomcat's poller while
+ * nothing is being written to it, instead of on a new virtual thread per read
+ * ({@link InlineReads})
  */
 @ConfigurationProperties("chat.ws")
 @Validated
@@ -50,5 +53,5 @@ public record WsProperties(@DefaultValue List<String> allowedOrigins, @DefaultVa
 		@DefaultValue("20000") @Positive int maxConnections, @DefaultValue("50") @Positive int maxConnectionsPerUser,
 		@DefaultValue("1000") @PositiveOrZero int resumeLimit, @DefaultValue("10") @Positive double messageRate,
 		@DefaultValue("30") @Positive int messageBurst, @DefaultValue("50") @Positive int floodLimit,
-		@DefaultValue("false") boolean compression) {
+		@DefaultValue("false") boolean compression, @DefaultValue("true") boolean inlineReads) {
 }

@@ -3,6 +3,7 @@ package com.marketplace.chat.ws;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,12 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class ContainerTuningTests {
 
-	private final ContainerTuning tuning = new ContainerTuning(
-			new Binder(new MapConfigurationPropertySource(Map.of("chat.ws.max-connections", "20000")))
-				.bindOrCreate("chat.ws", WsProperties.class));
+	private final WsProperties properties = new Binder(
+			new MapConfigurationPropertySource(Map.of("chat.ws.max-connections", "20000")))
+		.bindOrCreate("chat.ws", WsProperties.class);
+
+	private final ContainerTuning tuning = new ContainerTuning(this.properties,
+			new InlineReads(this.properties, new SimpleMeterRegistry()));
 
 	@Test
 	void refusesATomcatLimitThatLeavesAFullReplicaNoRoomToAnswer503() {
