@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /** One WebSocket connection on this replica: who it is, which chat, what it has seen. */
@@ -172,11 +173,33 @@ final class Connection {
 	}
 
 	/**
+	 * Sends a WebSocket ping, a blocking write of the container's: while nothing else is
+	 * written (the outbox held when it can be), so that a read on Tomcat's poller
+	 * ({@link InlineReads}) never waits behind it.
+	 */
+	void ping() throws IOException {
+		boolean held = this.outbox.tryHold();
+		try {
+			this.session.sendMessage(new PingMessage());
+		}
+		finally {
+			if (held) {
+				this.outbox.release();
+			}
+		}
+	}
+
+	/**
 	 * Closes once, on a virtual thread: a close frame to a stuck reader may take a while.
+	 * The outbox is held for good when it can be: nothing is written after the close
+	 * frame, and a read on the poller never waits behind it.
 	 */
 	void close(CloseStatus status) {
 		if (this.closing.compareAndSet(false, true)) {
 			Thread.startVirtualThread(() -> {
+				if (this.outbox != null) {
+					this.outbox.tryHold();
+				}
 				try {
 					this.session.close(status);
 				}

@@ -15,7 +15,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PingMessage;
 
 /**
  * Keeps this replica's connections honest: WebSocket pings, closing connections that stop
@@ -75,7 +74,7 @@ class ConnectionSupervisor implements SmartLifecycle {
 			}
 			Thread.startVirtualThread(() -> {
 				try {
-					connection.session.sendMessage(new PingMessage());
+					connection.ping();
 				}
 				catch (IOException | RuntimeException ex) {
 					log.debug("Ping to {} failed: {}", connection.id, ex.toString());

@@ -12,6 +12,10 @@ import java.util.function.Consumer;
  * a token check that may fetch keys, Redis) goes through {@link #blocking}, which on the
  * poller hands it to a virtual thread, and whatever the connection's later frames do runs
  * after it, on that thread, until nothing is left.
+ * <p>
+ * One thread at a time owns the lane: the reader running a frame's work, or the lane's
+ * virtual thread. Work submitted from any other thread meanwhile (a close's clean-up from
+ * the thread that closed the connection) waits its turn behind it.
  */
 final class FrameLane {
 
@@ -26,10 +30,11 @@ final class FrameLane {
 	/** Guarded by this; null while nothing waits. */
 	private ArrayDeque<Runnable> waiting;
 
-	/** A virtual thread runs what waits, or is about to. */
-	private volatile boolean busy;
+	/** Guarded by this: a thread owns the lane, or its virtual thread is starting. */
+	private boolean busy;
 
-	private volatile Thread drainer;
+	/** The thread running the lane's work now. */
+	private volatile Thread owner;
 
 	/**
 	 * @param onFailure told of work that failed on the lane's own thread, where nobody
@@ -45,53 +50,93 @@ final class FrameLane {
 	 * @return {@code false}, with nothing done, when {@link #LIMIT} frames wait already
 	 */
 	boolean run(Runnable work) {
-		if (!this.busy) {
-			work.run();
-			return true;
-		}
-		return enqueue(work, true);
+		return submit(work, false, true);
 	}
 
 	/**
-	 * Runs work that may wait: here, unless this is Tomcat's poller or earlier work
-	 * waits; then on the lane's virtual thread, before any later frame's. Never refused
-	 * (a close's clean-up comes this way).
+	 * Runs work that may wait: here, unless this is Tomcat's poller or the lane is
+	 * another thread's now; else on the lane's virtual thread, after what waits before it
+	 * and before any later frame's work. Never refused (a close's clean-up comes this
+	 * way).
 	 */
 	void blocking(Runnable work) {
-		if (Thread.currentThread() == this.drainer || (!this.busy && !InlineReads.onPoller())) {
-			work.run();
-			return;
-		}
-		enqueue(work, false);
+		submit(work, true, false);
 	}
 
-	private boolean enqueue(Runnable work, boolean refuseWhenFull) {
+	private boolean submit(Runnable work, boolean mayWait, boolean refuseWhenFull) {
+		boolean offPoller = mayWait && InlineReads.onPoller();
+		if (this.owner == Thread.currentThread()) {
+			if (offPoller) {
+				// Runs on the lane's thread as soon as the work now running ends.
+				synchronized (this) {
+					queue().add(work);
+				}
+			}
+			else {
+				work.run();
+			}
+			return true;
+		}
 		synchronized (this) {
-			if (this.waiting == null) {
-				this.waiting = new ArrayDeque<>();
-			}
-			if (refuseWhenFull && this.waiting.size() >= LIMIT) {
-				return false;
-			}
-			this.waiting.add(work);
 			if (this.busy) {
+				if (refuseWhenFull && queue().size() >= LIMIT) {
+					return false;
+				}
+				queue().add(work);
 				return true;
 			}
 			this.busy = true;
+			if (offPoller) {
+				queue().add(work);
+			}
 		}
-		Thread.ofVirtual().name("frame-lane").start(this::drain);
+		if (offPoller) {
+			startDrainer();
+			return true;
+		}
+		this.owner = Thread.currentThread();
+		try {
+			work.run();
+		}
+		finally {
+			this.owner = null;
+			finish();
+		}
 		return true;
 	}
 
+	private ArrayDeque<Runnable> queue() {
+		if (this.waiting == null) {
+			this.waiting = new ArrayDeque<>();
+		}
+		return this.waiting;
+	}
+
+	/** After work run where it was submitted: hands on what came meanwhile. */
+	private void finish() {
+		synchronized (this) {
+			if (this.waiting == null || this.waiting.isEmpty()) {
+				this.waiting = null;
+				this.busy = false;
+				return;
+			}
+		}
+		startDrainer();
+	}
+
+	private void startDrainer() {
+		Thread.ofVirtual().name("frame-lane").start(this::drain);
+	}
+
 	private void drain() {
-		this.drainer = Thread.currentThread();
+		this.owner = Thread.currentThread();
 		while (true) {
 			Runnable next;
 			synchronized (this) {
-				next = this.waiting.poll();
+				next = (this.waiting != null) ? this.waiting.poll() : null;
 				if (next == null) {
 					this.waiting = null;
-					this.drainer = null;
+					this.owner = null;
 					this.busy = false;
 					return;
 				}

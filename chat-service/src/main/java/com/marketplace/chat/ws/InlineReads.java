@@ -36,8 +36,10 @@ import org.springframework.stereotype.Component;
  * only while its connection's {@link Outbox} is held: nothing is being written to that
  * socket, frames sent meanwhile wait in the outbox until the read ends, and Tomcat's own
  * writes of that read give up after {@link #POLLER_BLOCKING_SEND_MILLIS} (Tomcat then
- * closes the connection: its client stopped reading) instead of its 20 s. A read whose
- * outbox is writing (the client may not be reading) goes to a virtual thread.</li>
+ * closes the connection, its close frame bounded at 50 ms more: its client stopped
+ * reading) instead of its 20 s. A read whose outbox is writing (the client may not be
+ * reading) goes to a virtual thread, and so does one while the service writes a blocking
+ * frame of its own (a ping, a close), which holds the outbox meanwhile.</li>
  * <li>Tomcat goes on reading while data keeps coming, and pings never reach the handler's
  * rate limit: a client that floods would keep the poller. A watch looks at the read on
  * the poller every {@link #WATCH_PERIOD}; one that has run longer than

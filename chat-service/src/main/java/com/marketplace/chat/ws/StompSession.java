@@ -140,7 +140,14 @@ final class StompSession {
 		}
 	}
 
+	/**
+	 * Holds the outbox for good when it can be: nothing is written after the close frame,
+	 * and a read on Tomcat's poller never waits behind it.
+	 */
 	private void closeNow(CloseStatus status) {
+		if (this.outbox != null) {
+			this.outbox.tryHold();
+		}
 		try {
 			this.session.close(status);
 		}

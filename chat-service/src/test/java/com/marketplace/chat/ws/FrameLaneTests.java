@@ -114,6 +114,29 @@ class FrameLaneTests {
 	}
 
 	@Test
+	void workFromAnotherThreadWaitsForTheFrameBeingHandled() throws Exception {
+		CountDownLatch inFrame = new CountDownLatch(1);
+		CountDownLatch frameMayEnd = new CountDownLatch(1);
+		Thread reader = Thread.ofVirtual().start(() -> this.lane.run(() -> {
+			inFrame.countDown();
+			try {
+				assertThat(frameMayEnd.await(5, TimeUnit.SECONDS)).isTrue();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.done.add("frame");
+		}));
+		assertThat(inFrame.await(5, TimeUnit.SECONDS)).isTrue();
+		this.lane.blocking(() -> this.done.add("clean-up"));
+		assertThat(this.done).as("the close's clean-up does not overtake the frame").isEmpty();
+		frameMayEnd.countDown();
+		reader.join(5000);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.done.size() == 2);
+		assertThat(this.done).containsExactly("frame", "clean-up");
+	}
+
+	@Test
 	void reportsWorkThatFailsOnItsOwnThreadAndGoesOn() {
 		IllegalStateException broken = new IllegalStateException("broken");
 		InlineReads.asPoller(() -> {
