@@ -159,28 +159,15 @@ class ChatSocketHandler extends TextWebSocketHandler {
 				case Frames.Delete delete -> store(connection,
 						() -> this.messages.submitDelete(connection.chat, connection.userId, delete.id()));
 				case Frames.Ping ping -> connection.send(encode(Frames.PongOut.PONG));
-				case Frames.Auth auth -> whileOpen(connection, () -> refresh(connection, auth));
-				case Frames.Read read -> whileOpen(connection, () -> read(connection, read.seq()));
+				case Frames.Auth auth -> connection.lane.whileOpen(() -> refresh(connection, auth));
+				case Frames.Read read -> connection.lane.whileOpen(() -> read(connection, read.seq()));
 				case Frames.Typing typing ->
-					whileOpen(connection, () -> this.signals.typing(connection.chat, connection.userId));
+					connection.lane.whileOpen(() -> this.signals.typing(connection.chat, connection.userId));
 			}
 		}
 		catch (BadFrame ex) {
 			error(connection, ex.code(), ex.getMessage());
 		}
-	}
-
-	/**
-	 * Work that may wait (the database, a token check, Redis), off the poller; skipped
-	 * when the connection has closed meanwhile, so that its clean-up, which comes after
-	 * it, does not wait for it.
-	 */
-	private static void whileOpen(Connection connection, Runnable work) {
-		connection.lane.blocking(() -> {
-			if (!connection.isClosing()) {
-				work.run();
-			}
-		});
 	}
 
 	/**

@@ -40,7 +40,7 @@ final class Connection {
 	final Feed feed;
 
 	/** Where its frames' work runs, in order ({@link FrameLane}). */
-	final FrameLane lane = new FrameLane((failure) -> {
+	final FrameLane lane = new FrameLane(this::isClosing, (failure) -> {
 		log.error("Handling a frame of {} failed", this.id, failure);
 		close(CloseStatus.SERVER_ERROR);
 	});

@@ -1,6 +1,7 @@
 package com.marketplace.chat.ws;
 
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,8 @@ final class FrameLane {
 	 */
 	static final int LIMIT = 256;
 
+	private final BooleanSupplier closed;
+
 	private final Consumer<RuntimeException> onFailure;
 
 	/** Guarded by this; null while nothing waits. */
@@ -37,10 +40,13 @@ final class FrameLane {
 	private volatile Thread owner;
 
 	/**
+	 * @param closed whether the connection has closed: work {@link #whileOpen} is dropped
+	 * then
 	 * @param onFailure told of work that failed on the lane's own thread, where nobody
 	 * else would hear of it (the connection is closed there as the container would)
 	 */
-	FrameLane(Consumer<RuntimeException> onFailure) {
+	FrameLane(BooleanSupplier closed, Consumer<RuntimeException> onFailure) {
+		this.closed = closed;
 		this.onFailure = onFailure;
 	}
 
@@ -61,6 +67,20 @@ final class FrameLane {
 	 */
 	void blocking(Runnable work) {
 		submit(work, true, false);
+	}
+
+	/**
+	 * Work that may wait, as {@link #blocking}, dropped if the connection has closed by
+	 * the time its turn comes: its answer would have nowhere to go, and the close's
+	 * clean-up, which comes after it, neither waits for it nor misses what it would have
+	 * made (a reserved connection, a subscription).
+	 */
+	void whileOpen(Runnable work) {
+		blocking(() -> {
+			if (!this.closed.getAsBoolean()) {
+				work.run();
+			}
+		});
 	}
 
 	private boolean submit(Runnable work, boolean mayWait, boolean refuseWhenFull) {

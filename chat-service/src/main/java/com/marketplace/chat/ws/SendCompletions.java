@@ -34,10 +34,6 @@ final class SendCompletions implements Executor {
 
 	private final InlineReads reads;
 
-	SendCompletions(Executor container) {
-		this(container, null);
-	}
-
 	/**
 	 * @param reads runs those reads of chat connections that may run on the poller
 	 */

@@ -237,23 +237,10 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 	 */
 	private void handle(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
 		if (headers.getCommand() != StompCommand.SEND) {
-			whileOpen(stomp, () -> handleCommand(stomp, headers, body));
+			stomp.lane.whileOpen(() -> handleCommand(stomp, headers, body));
 			return;
 		}
 		handleCommand(stomp, headers, body);
-	}
-
-	/**
-	 * Work that may wait, off the poller; skipped when the session has closed meanwhile:
-	 * its clean-up comes after it, and must neither wait for it nor miss what it would
-	 * have made (a reserved connection, a subscription).
-	 */
-	private static void whileOpen(StompSession stomp, Runnable work) {
-		stomp.lane.blocking(() -> {
-			if (!stomp.isClosing()) {
-				work.run();
-			}
-		});
 	}
 
 	private void handleCommand(StompSession stomp, StompHeaderAccessor headers, byte[] body) {
@@ -420,7 +407,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		String destination = headers.getDestination();
 		String receipt = headers.getReceipt();
 		if (AUTH_DESTINATION.equals(destination)) {
-			whileOpen(stomp, () -> refresh(stomp, headers, body));
+			stomp.lane.whileOpen(() -> refresh(stomp, headers, body));
 			return;
 		}
 		Optional<ChatKey> target = (destination != null) ? StompDestinations.chat(StompDestinations.APP, destination)
@@ -441,7 +428,7 @@ class StompHandler extends TextWebSocketHandler implements SubProtocolCapable, S
 		}
 		if (payload.type != null && payload.type != FrameFields.NULL && !"message".equals(payload.type)) {
 			String type = (payload.type instanceof String named) ? named : "";
-			whileOpen(stomp, () -> signal(stomp, target.get(), type, payload, receipt));
+			stomp.lane.whileOpen(() -> signal(stomp, target.get(), type, payload, receipt));
 			return;
 		}
 		String clientMessageId = headers.getFirstNativeHeader("client-message-id");

@@ -73,7 +73,7 @@ final class StompSession {
 	StompSession(WebSocketSession session, String handshakeToken) {
 		this.session = session;
 		this.handshakeToken = handshakeToken;
-		this.lane = new FrameLane((failure) -> {
+		this.lane = new FrameLane(this::isClosing, (failure) -> {
 			log.error("Handling a frame of STOMP session {} failed", session.getId(), failure);
 			close(CloseStatus.SERVER_ERROR);
 		});

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,9 @@ class FrameLaneTests {
 
 	private final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
 
-	private final FrameLane lane = new FrameLane(this.failures::add);
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final FrameLane lane = new FrameLane(this.closed::get, this.failures::add);
 
 	private final List<String> done = Collections.synchronizedList(new ArrayList<>());
 
@@ -134,6 +137,19 @@ class FrameLaneTests {
 		reader.join(5000);
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.done.size() == 2);
 		assertThat(this.done).containsExactly("frame", "clean-up");
+	}
+
+	@Test
+	void workForAConnectionClosedBeforeItsTurnIsDroppedAndTheCleanUpComesAfter() {
+		InlineReads.asPoller(() -> {
+			this.lane.blocking(() -> slowQuery("slow"));
+			this.lane.whileOpen(() -> this.done.add("read receipt"));
+		});
+		this.closed.set(true);
+		this.lane.blocking(() -> this.done.add("clean-up"));
+		this.database.countDown();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.done.size() == 2);
+		assertThat(this.done).containsExactly("slow", "clean-up");
 	}
 
 	@Test

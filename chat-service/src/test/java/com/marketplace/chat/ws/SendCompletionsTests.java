@@ -25,7 +25,7 @@ class SendCompletionsTests {
 
 	private final List<Runnable> dispatched = new ArrayList<>();
 
-	private final SendCompletions executor = new SendCompletions(this.dispatched::add);
+	private final SendCompletions executor = new SendCompletions(this.dispatched::add, null);
 
 	private final AtomicReference<Thread> completedOn = new AtomicReference<>();
 
